@@ -1,0 +1,84 @@
+//! A Rust client for the Benchling API, built around its asynchronous tasks.
+//!
+//! Expensive Benchling operations (bulk-create of up to 1,000 sequences,
+//! exports, alignments, registration, …) run as tasks: the endpoint answers
+//! `202 {"taskId": …}` and the result is read later from
+//! `GET /api/v2/tasks/{taskId}`. Every task-creating endpoint of this crate
+//! returns a [`TaskHelper<T>`](tasks::TaskHelper) that knows the type `T` of its
+//! task's response and waits for it:
+//!
+//! ```no_run
+//! use benchling_sdk::models::{DnaSequenceBulkCreate, DnaSequencesBulkCreateRequest};
+//! use benchling_sdk::Benchling;
+//!
+//! # async fn run() -> benchling_sdk::Result<()> {
+//! let client = Benchling::builder()
+//!     .tenant_url("https://example.benchling.com")
+//!     .api_key(std::env::var("BENCHLING_API_KEY").unwrap_or_default())
+//!     .build()?;
+//!
+//! let request = DnaSequencesBulkCreateRequest {
+//!     dna_sequences: Some(vec![DnaSequenceBulkCreate {
+//!         name: Some("pPCP1".into()),
+//!         bases: Some("ATGCATGC".into()),
+//!         is_circular: Some(true),
+//!         folder_id: Some("lib_abc123".into()),
+//!         ..Default::default()
+//!     }]),
+//!     ..Default::default()
+//! };
+//!
+//! let task = client.dna_sequences().bulk_create(&request).await?;
+//! let created = task.wait_for_response().await?;
+//! for sequence in created.dna_sequences.unwrap_or_default() {
+//!     println!("{:?} {:?}", sequence.id, sequence.length);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # What the crate does for you
+//! - **Typed tasks**: [`tasks::TaskHelper::wait_for_completion`] and
+//!   [`tasks::TaskHelper::wait_for_response`] keep the semantics of Benchling's
+//!   Python SDK (a poll every second, at most 600 s), and [`tasks::WaitOptions`]
+//!   takes other intervals or poll policies such as [`tasks::AdaptivePoll`].
+//! - **Rate limits**: a client-wide [`governor`] paces requests from the
+//!   tenant's `x-rate-limit-*` headers so that polling does not earn 429s,
+//!   which would count against the tenant's shared window.
+//! - **Retries**: [`retry::RetryStrategy`] retries 429, 502, 503 and 504 with
+//!   exponential backoff and jitter, honouring `Retry-After`.
+//! - **Auth**: API keys, OAuth2 client credentials with a shared token cache,
+//!   or a bearer token; secrets never appear in `Debug` output, logs or errors.
+//! - **Blocking use**: the `blocking` feature adds [`blocking`], a synchronous
+//!   facade for scripts.
+//!
+//! # Features
+//! - `blocking`: the synchronous facade in [`blocking`].
+//!
+//! # Logs
+//! The crate logs through `tracing`: one `info` span per wait (with the task
+//! id), one `debug` event per poll and per retry decision, transport details at
+//! `trace`.
+
+#![warn(missing_docs)]
+
+pub mod auth;
+#[cfg(feature = "blocking")]
+pub mod blocking;
+pub mod client;
+pub mod error;
+pub mod governor;
+#[allow(missing_docs)]
+pub mod models;
+pub mod retry;
+pub mod services;
+pub mod tasks;
+
+pub use client::{Benchling, BenchlingBuilder};
+pub use error::{ApiError, Error, Result, TaskFailure};
+pub use governor::{GovernorConfig, RateLimit};
+pub use retry::RetryStrategy;
+pub use tasks::{
+    AsyncTask, AsyncTaskErrors, AsyncTaskLink, AsyncTaskStatus, EmptyTaskResponse, TaskCompletion,
+    TaskHelper, WaitOptions,
+};
