@@ -30,7 +30,7 @@ use crate::tasks::{AsyncTask, SavedTask, TaskCompletion, TaskResponse, WaitOptio
 #[derive(Debug, Clone)]
 pub struct Benchling {
     inner: crate::Benchling,
-    runtime: Arc<Runtime>,
+    runtime: Arc<OwnedRuntime>,
 }
 
 /// Builder of a blocking client; takes the same settings as the async builder.
@@ -62,10 +62,7 @@ impl Benchling {
     ///
     /// Returns [`Error::BlockingInAsync`] when called from inside a tokio runtime.
     pub fn block_on<F: Future>(&self, future: F) -> Result<F::Output> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(Error::BlockingInAsync);
-        }
-        Ok(self.runtime.block_on(future))
+        self.runtime.block_on(future)
     }
 
     /// Wraps an async task helper.
@@ -133,8 +130,8 @@ impl BenchlingBuilder {
     }
 }
 
-fn new_runtime() -> Result<Runtime> {
-    tokio::runtime::Builder::new_current_thread()
+fn new_runtime() -> Result<OwnedRuntime> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|error| {
@@ -143,22 +140,47 @@ fn new_runtime() -> Result<Runtime> {
                 error.to_string(),
                 "the blocking client could not start its runtime",
             )
-        })
+        })?;
+    Ok(OwnedRuntime(Some(runtime)))
+}
+
+/// The blocking client's runtime; safe to drop anywhere, an async context included.
+#[derive(Debug)]
+struct OwnedRuntime(Option<Runtime>);
+
+impl OwnedRuntime {
+    fn block_on<F: Future>(&self, future: F) -> Result<F::Output> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::BlockingInAsync);
+        }
+        match &self.0 {
+            Some(runtime) => Ok(runtime.block_on(future)),
+            None => Err(Error::BlockingInAsync),
+        }
+    }
+}
+
+impl Drop for OwnedRuntime {
+    fn drop(&mut self) {
+        // Dropping a runtime normally blocks, which tokio forbids inside another runtime.
+        if let Some(runtime) = self.0.take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                runtime.shutdown_background();
+            }
+        }
+    }
 }
 
 /// A blocking [`crate::TaskHelper`].
 #[derive(Debug, Clone)]
 pub struct TaskHelper<T> {
     inner: crate::TaskHelper<T>,
-    runtime: Arc<Runtime>,
+    runtime: Arc<OwnedRuntime>,
 }
 
 impl<T: TaskResponse> TaskHelper<T> {
     fn block_on<F: Future>(&self, future: F) -> Result<F::Output> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(Error::BlockingInAsync);
-        }
-        Ok(self.runtime.block_on(future))
+        self.runtime.block_on(future)
     }
 
     /// Returns the task id.
