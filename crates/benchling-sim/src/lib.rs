@@ -41,6 +41,7 @@ mod stats;
 mod tasks;
 
 pub use config::{LatencyModel, RateLimit, SimConfig};
+pub use endpoints::{operations, Operation};
 pub use error::StartError;
 pub use faults::{Fault, FaultRule, FaultScope, FaultTrigger, ParseFaultError};
 pub use server::FAIL_TASK_HEADER;

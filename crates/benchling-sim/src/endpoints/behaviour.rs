@@ -3,7 +3,7 @@
 use serde_json::{json, Map, Value};
 
 use super::entities::{self, BulkMode, EntityKind};
-use super::{results, RouteSpec, TaskContext};
+use super::{results, Operation, TaskContext};
 use crate::tasks::TaskOutcome;
 
 /// What a task returns when it ends.
@@ -158,7 +158,7 @@ impl Behaviour {
     /// Decides how the task ends, from the request body and its items.
     pub(crate) fn run(
         self,
-        spec: &RouteSpec,
+        spec: &Operation,
         body: &Map<String, Value>,
         items: &[Value],
         context: &mut TaskContext<'_>,

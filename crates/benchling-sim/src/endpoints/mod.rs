@@ -14,29 +14,38 @@ use crate::tasks::TaskOutcome;
 
 pub(crate) use behaviour::Behaviour;
 
-/// The facts of one task-creating operation, from Benchling's OpenAPI document.
+/// A task-creating operation the simulator serves, with the facts of Benchling's
+/// OpenAPI document that its request validation uses.
 #[derive(Debug)]
-pub(crate) struct RouteSpec {
-    pub(crate) operation_id: &'static str,
-    pub(crate) method: &'static str,
+#[non_exhaustive]
+pub struct Operation {
+    /// The OpenAPI operation id, such as `bulkCreateDNASequences`.
+    pub operation_id: &'static str,
+    /// The HTTP method, `POST` or `PATCH`.
+    pub method: &'static str,
     /// Path template under `/api/v2`, for example `/registries/{registry_id}:bulk-register-entities`.
-    pub(crate) path: &'static str,
+    pub path: &'static str,
     /// Whether the operation takes a JSON body.
-    pub(crate) has_body: bool,
+    pub has_body: bool,
     /// Top-level fields that must be present and not null.
-    pub(crate) required: &'static [&'static str],
+    pub required: &'static [&'static str],
     /// The list field whose length is the request's item count.
-    pub(crate) item_field: Option<&'static str>,
+    pub item_field: Option<&'static str>,
     /// The schema's `maxItems` for `item_field`.
-    pub(crate) item_limit: Option<usize>,
+    pub item_limit: Option<usize>,
     /// Fields every item of `item_field` must have.
-    pub(crate) item_required: &'static [&'static str],
+    pub item_required: &'static [&'static str],
+}
+
+/// Returns every task-creating operation the simulator serves (61, the v2 stable API's).
+pub fn operations() -> &'static [Operation] {
+    table::ROUTES
 }
 
 /// One task-creating endpoint: its facts and what its task returns.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Route {
-    pub(crate) spec: &'static RouteSpec,
+    pub(crate) spec: &'static Operation,
     pub(crate) behaviour: Behaviour,
 }
 

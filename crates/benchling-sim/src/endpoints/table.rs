@@ -2,11 +2,11 @@
 //! `tools/generate_routes.py` from the OpenAPI document of `benchling-api-client`.
 //! Do not edit by hand.
 
-use super::RouteSpec;
+use super::Operation;
 
 /// The 61 operations whose 202 response is an `AsyncTaskLink`.
-pub(super) const ROUTES: &[RouteSpec] = &[
-    RouteSpec {
+pub(super) const ROUTES: &[Operation] = &[
+    Operation {
         operation_id: "autoAnnotateAaSequences",
         method: "POST",
         path: "/aa-sequences:auto-annotate",
@@ -16,7 +16,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "backTranslate",
         method: "POST",
         path: "/aa-sequences:back-translate",
@@ -26,7 +26,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkCreateAASequences",
         method: "POST",
         path: "/aa-sequences:bulk-create",
@@ -36,7 +36,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(1000),
         item_required: &["aminoAcids", "name"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpdateAASequences",
         method: "POST",
         path: "/aa-sequences:bulk-update",
@@ -46,7 +46,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpsertAASequences",
         method: "POST",
         path: "/aa-sequences:bulk-upsert",
@@ -63,7 +63,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
             "annotations",
         ],
     },
-    RouteSpec {
+    Operation {
         operation_id: "findMatchingRegionsAaSequences",
         method: "POST",
         path: "/aa-sequences:find-matching-regions",
@@ -73,7 +73,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkCreateAppConfigurationItems",
         method: "POST",
         path: "/app-configuration-items:bulk-create",
@@ -83,7 +83,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(1000),
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpdateAppConfigurationItems",
         method: "POST",
         path: "/app-configuration-items:bulk-update",
@@ -93,7 +93,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(1000),
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkCreateAssayResults",
         method: "POST",
         path: "/assay-results:bulk-create",
@@ -103,7 +103,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &["schemaId", "fields"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "auditLog",
         method: "POST",
         path: "/audit/log/{object_id}",
@@ -113,7 +113,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "generateInputWithAutomationInputGenerator",
         method: "POST",
         path: "/automation-input-generators/{input_generator_id}:generate-input",
@@ -123,7 +123,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "processOutputWithAutomationOutputProcessor",
         method: "POST",
         path: "/automation-output-processors/{output_processor_id}:process-output",
@@ -133,7 +133,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkCreateContainers",
         method: "POST",
         path: "/containers:bulk-create",
@@ -143,7 +143,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(1000),
         item_required: &["schemaId"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpdateContainers",
         method: "POST",
         path: "/containers:bulk-update",
@@ -153,7 +153,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &["containerId"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkCreateCustomEntities",
         method: "POST",
         path: "/custom-entities:bulk-create",
@@ -163,7 +163,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(2500),
         item_required: &["name", "schemaId"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpdateCustomEntities",
         method: "POST",
         path: "/custom-entities:bulk-update",
@@ -173,7 +173,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(2500),
         item_required: &["id"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpsertCustomEntities",
         method: "POST",
         path: "/custom-entities:bulk-upsert",
@@ -183,7 +183,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(2500),
         item_required: &["registryId", "name", "schemaId", "entityRegistryId"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "patchDataFrame",
         method: "PATCH",
         path: "/data-frames/{data_frame_id}",
@@ -193,7 +193,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "createDnaConsensusAlignment",
         method: "POST",
         path: "/dna-alignments:create-consensus-alignment",
@@ -203,7 +203,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "createDnaTemplateAlignment",
         method: "POST",
         path: "/dna-alignments:create-template-alignment",
@@ -213,7 +213,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkCreateDNAOligos",
         method: "POST",
         path: "/dna-oligos:bulk-create",
@@ -223,7 +223,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(1000),
         item_required: &["name"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpdateDNAOligos",
         method: "POST",
         path: "/dna-oligos:bulk-update",
@@ -233,7 +233,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpsertDNAOligos",
         method: "POST",
         path: "/dna-oligos:bulk-upsert",
@@ -243,7 +243,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &["registryId", "name", "schemaId", "entityRegistryId"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "autoAnnotateDnaSequences",
         method: "POST",
         path: "/dna-sequences:auto-annotate",
@@ -253,7 +253,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "autofillDNASequenceParts",
         method: "POST",
         path: "/dna-sequences:autofill-parts",
@@ -263,7 +263,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "autofillDNASequenceTranscriptions",
         method: "POST",
         path: "/dna-sequences:autofill-transcriptions",
@@ -273,7 +273,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "autofillDNASequenceTranslations",
         method: "POST",
         path: "/dna-sequences:autofill-translations",
@@ -283,7 +283,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkCreateDNASequences",
         method: "POST",
         path: "/dna-sequences:bulk-create",
@@ -293,7 +293,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(1000),
         item_required: &["bases", "isCircular", "name"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpdateDNASequences",
         method: "POST",
         path: "/dna-sequences:bulk-update",
@@ -303,7 +303,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpsertDnaSequences",
         method: "POST",
         path: "/dna-sequences:bulk-upsert",
@@ -322,7 +322,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
             "primers",
         ],
     },
-    RouteSpec {
+    Operation {
         operation_id: "findMatchingRegionsDnaSequences",
         method: "POST",
         path: "/dna-sequences:find-matching-regions",
@@ -332,7 +332,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(1000),
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "optimizeCodons",
         method: "POST",
         path: "/dna-sequences:optimize-codons",
@@ -342,7 +342,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpsertEntities",
         method: "POST",
         path: "/entities:bulk-upsert",
@@ -352,7 +352,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "exportItem",
         method: "POST",
         path: "/exports",
@@ -362,7 +362,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkCreateFeatures",
         method: "POST",
         path: "/features:bulk-create",
@@ -378,7 +378,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
             "featureLibraryId",
         ],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkCreateMixtures",
         method: "POST",
         path: "/mixtures:bulk-create",
@@ -388,7 +388,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(1000),
         item_required: &["name", "ingredients", "schemaId", "units"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpdateMixtures",
         method: "POST",
         path: "/mixtures:bulk-update",
@@ -398,7 +398,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &["id"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkCreateMolecules",
         method: "POST",
         path: "/molecules:bulk-create",
@@ -408,7 +408,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &["name", "chemicalStructure"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpdateMolecules",
         method: "POST",
         path: "/molecules:bulk-update",
@@ -418,7 +418,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpsertMolecules",
         method: "POST",
         path: "/molecules:bulk-upsert",
@@ -434,7 +434,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
             "chemicalStructure",
         ],
     },
-    RouteSpec {
+    Operation {
         operation_id: "createConsensusNucleotideAlignment",
         method: "POST",
         path: "/nucleotide-alignments:create-consensus-alignment",
@@ -444,7 +444,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "createTemplateNucleotideAlignment",
         method: "POST",
         path: "/nucleotide-alignments:create-template-alignment",
@@ -454,7 +454,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkCreateOligos",
         method: "POST",
         path: "/oligos:bulk-create",
@@ -464,7 +464,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(1000),
         item_required: &["name"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "registerEntities",
         method: "POST",
         path: "/registries/{registry_id}:bulk-register-entities",
@@ -474,7 +474,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(2500),
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkCreateRNAOligos",
         method: "POST",
         path: "/rna-oligos:bulk-create",
@@ -484,7 +484,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(1000),
         item_required: &["name"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpdateRNAOligos",
         method: "POST",
         path: "/rna-oligos:bulk-update",
@@ -494,7 +494,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpsertRNAOligos",
         method: "POST",
         path: "/rna-oligos:bulk-upsert",
@@ -504,7 +504,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &["registryId", "name", "schemaId", "entityRegistryId"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "autoAnnotateRnaSequences",
         method: "POST",
         path: "/rna-sequences:auto-annotate",
@@ -514,7 +514,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(1000),
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "autofillRNASequenceParts",
         method: "POST",
         path: "/rna-sequences:autofill-parts",
@@ -524,7 +524,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(1000),
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "autofillRNASequenceTranslations",
         method: "POST",
         path: "/rna-sequences:autofill-translations",
@@ -534,7 +534,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(1000),
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkCreateRNASequences",
         method: "POST",
         path: "/rna-sequences:bulk-create",
@@ -544,7 +544,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(1000),
         item_required: &["name"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpdateRNASequences",
         method: "POST",
         path: "/rna-sequences:bulk-update",
@@ -554,7 +554,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpdateTestOrders",
         method: "POST",
         path: "/test-orders:bulk-update",
@@ -564,7 +564,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &["id"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "transferIntoContainers",
         method: "POST",
         path: "/transfers",
@@ -574,7 +574,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(5000),
         item_required: &["destinationContainerId"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkCreateUsers",
         method: "POST",
         path: "/users:bulk-create",
@@ -584,7 +584,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &["name", "email", "handle"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpdateUsers",
         method: "POST",
         path: "/users:bulk-update",
@@ -594,7 +594,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &["id"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkCreateWorkflowOutputs",
         method: "POST",
         path: "/workflow-outputs:bulk-create",
@@ -604,7 +604,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(100),
         item_required: &["workflowTaskId"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpdateWorkflowOutputs",
         method: "POST",
         path: "/workflow-outputs:bulk-update",
@@ -614,7 +614,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: Some(100),
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkCopyWorkflowTasks",
         method: "POST",
         path: "/workflow-tasks:bulk-copy",
@@ -624,7 +624,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &[],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkCreateWorkflowTasks",
         method: "POST",
         path: "/workflow-tasks:bulk-create",
@@ -634,7 +634,7 @@ pub(super) const ROUTES: &[RouteSpec] = &[
         item_limit: None,
         item_required: &["workflowTaskGroupId"],
     },
-    RouteSpec {
+    Operation {
         operation_id: "bulkUpdateWorkflowTasks",
         method: "POST",
         path: "/workflow-tasks:bulk-update",
