@@ -228,14 +228,37 @@ async fn main() -> ExitCode {
     };
 
     // These are the simulator's own test credentials, printed so that clients can be pointed at it.
+    // Flushing matters when stdout is a pipe read by a test harness.
     println!("BENCHLING_SIM_URL={}", simulator.base_url());
     println!("BENCHLING_SIM_API_KEY={}", simulator.api_key());
     println!("BENCHLING_SIM_CLIENT_ID={}", simulator.client_id());
     println!("BENCHLING_SIM_CLIENT_SECRET={}", simulator.client_secret());
-
-    if let Err(error) = tokio::signal::ctrl_c().await {
-        eprintln!("error: failed to wait for Ctrl-C: {error}");
+    if let Err(error) = std::io::Write::flush(&mut std::io::stdout()) {
+        tracing::warn!(%error, "failed to flush stdout");
     }
+
+    wait_for_stop_signal().await;
     simulator.shutdown().await;
     ExitCode::SUCCESS
+}
+
+/// Waits for Ctrl-C or, on Unix, SIGTERM.
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+                return;
+            }
+            Err(error) => tracing::warn!(%error, "failed to listen for SIGTERM; stop with Ctrl-C"),
+        }
+    }
+    if let Err(error) = tokio::signal::ctrl_c().await {
+        tracing::error!(%error, "failed to listen for Ctrl-C; stopping now");
+    }
 }
