@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate src/endpoints/table.rs from Benchling's OpenAPI document.
 
-Usage: generate_routes.py OPENAPI_YAML > src/endpoints/table.rs
+Usage: generate_routes.py OPENAPI_YAML > src/endpoints/table.rs && cargo fmt -p benchling-sim
 
 The document ships inside the PyPI package `benchling-api-client`
 (benchling_api_client/v2/stable/openapi.yaml). A task-creating operation is one
@@ -39,6 +39,16 @@ def main(path):
             part_properties, part_required = resolve(part)
             properties.update(part_properties)
             required += [name for name in part_required if name not in required]
+
+        # Of alternatives (oneOf, anyOf), a field is required when every alternative requires it.
+        alternatives = schema.get("oneOf", []) + schema.get("anyOf", [])
+        if alternatives:
+            resolved = [resolve(alternative) for alternative in alternatives]
+            common = set.intersection(*(set(names) for _, names in resolved))
+            for alternative_properties, alternative_required in resolved:
+                for name, value in alternative_properties.items():
+                    properties.setdefault(name, value)
+                required += [name for name in alternative_required if name in common and name not in required]
         return properties, required
 
     rows = []

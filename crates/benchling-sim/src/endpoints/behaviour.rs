@@ -67,10 +67,8 @@ pub(crate) fn behaviour_for(operation_id: &str) -> Option<Behaviour> {
     };
     let behaviour = match operation_id {
         "bulkCreateAASequences" => bulk(AaSequence, Create, "aaSequences"),
-        // NOTE: the OpenAPI document (and so Benchling's Python SDK) names this list
-        // `AaSequences`, unlike every other list key; the simulator follows the document.
-        "bulkUpdateAASequences" => bulk(AaSequence, Update, "AaSequences"),
-        "bulkUpsertAASequences" => bulk(AaSequence, Upsert, "AaSequences"),
+        "bulkUpdateAASequences" => bulk(AaSequence, Update, "aaSequences"),
+        "bulkUpsertAASequences" => bulk(AaSequence, Upsert, "aaSequences"),
         "bulkCreateDNASequences" => bulk(DnaSequence, Create, "dnaSequences"),
         "bulkUpdateDNASequences" => bulk(DnaSequence, Update, "dnaSequences"),
         "bulkUpsertDnaSequences" => bulk(DnaSequence, Upsert, "dnaSequences"),
@@ -170,7 +168,17 @@ impl Behaviour {
                 response_key,
             } => {
                 let limit = spec.item_limit.unwrap_or(default_task_limit(kind));
-                return entities::run_bulk(kind, mode, response_key, items, limit, context);
+                let mut outcome =
+                    entities::run_bulk(kind, mode, response_key, items, limit, context);
+                if let TaskOutcome::Succeeded(response) = &mut outcome {
+                    if kind == EntityKind::AaSequence && mode != BulkMode::Create {
+                        // The OpenAPI document names this list `AaSequences` (so Benchling's
+                        // Python SDK reads that key) while its example uses `aaSequences`.
+                        // Sending both serves clients generated either way.
+                        response["AaSequences"] = response[response_key].clone();
+                    }
+                }
+                return outcome;
             }
             Self::UpsertEntities => return upsert_entities(body, context),
             Self::CopyWorkflowTasks => results::copied_workflow_tasks(items, context),

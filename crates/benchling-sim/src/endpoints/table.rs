@@ -81,7 +81,7 @@ pub(super) const ROUTES: &[Operation] = &[
         required: &["appConfigurationItems"],
         item_field: Some("appConfigurationItems"),
         item_limit: Some(1000),
-        item_required: &[],
+        item_required: &["path", "appId", "value", "type"],
     },
     Operation {
         operation_id: "bulkUpdateAppConfigurationItems",
@@ -91,7 +91,7 @@ pub(super) const ROUTES: &[Operation] = &[
         required: &["appConfigurationItems"],
         item_field: Some("appConfigurationItems"),
         item_limit: Some(1000),
-        item_required: &[],
+        item_required: &["value", "type", "id"],
     },
     Operation {
         operation_id: "bulkCreateAssayResults",
