@@ -109,6 +109,9 @@ pub enum StartError {
         /// What the value must be.
         reason: &'static str,
     },
+    /// The runtime of [`SimulatorBuilder::start_blocking`](crate::SimulatorBuilder::start_blocking) failed to start.
+    #[error("failed to start the simulator's runtime: {0}")]
+    Runtime(#[source] std::io::Error),
     /// The listening socket could not be opened.
     #[error("failed to listen on {address}: {source}")]
     Bind {

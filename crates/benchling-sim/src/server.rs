@@ -272,7 +272,10 @@ async fn handle(
     let (parts, body) = request.into_parts();
     let mut response = match route(&state, target, &parts.method, &parts.headers, body).await {
         Ok(response) => response,
-        Err(error) => error.into_response(),
+        Err(error) => {
+            debug!(%method, %path, status = error.status.as_u16(), message = %error.message, "request rejected");
+            error.into_response()
+        }
     };
 
     let disposition = match fault {

@@ -33,6 +33,8 @@ pub struct Simulator {
     address: SocketAddr,
     shutdown: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
+    /// The runtime started by [`SimulatorBuilder::start_blocking`], if any.
+    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl Simulator {
@@ -105,6 +107,10 @@ impl Simulator {
 impl Drop for Simulator {
     fn drop(&mut self) {
         self.shutdown.send_replace(true);
+        if let Some(runtime) = self.runtime.take() {
+            // Unlike a plain drop, this does not panic inside an async context.
+            runtime.shutdown_background();
+        }
     }
 }
 
@@ -239,6 +245,28 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Starts the simulator on a runtime of its own, for synchronous callers such as
+    /// tests of a blocking client. The runtime stops with the simulator. Call it outside
+    /// async code (Tokio does not allow starting a runtime within one); use
+    /// [`SimulatorBuilder::start`] there.
+    ///
+    /// ```
+    /// let simulator = benchling_sim::Simulator::builder().start_blocking()?;
+    /// assert!(simulator.base_url().starts_with("http://127.0.0.1:"));
+    /// # Ok::<(), benchling_sim::StartError>(())
+    /// ```
+    pub fn start_blocking(self) -> Result<Simulator, StartError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("benchling-sim")
+            .enable_all()
+            .build()
+            .map_err(StartError::Runtime)?;
+        let mut simulator = runtime.block_on(self.start())?;
+        simulator.runtime = Some(runtime);
+        Ok(simulator)
+    }
+
     /// Checks the configuration, binds the address and starts serving on the current Tokio runtime.
     pub async fn start(self) -> Result<Simulator, StartError> {
         validate(&self.config, self.address)?;
@@ -271,6 +299,7 @@ impl SimulatorBuilder {
             address,
             shutdown,
             server: Some(server),
+            runtime: None,
         })
     }
 }
