@@ -124,7 +124,7 @@ impl Default for LatencyModel {
 }
 
 impl LatencyModel {
-    /// A model without per-item cost or jitter.
+    /// Creates a model without per-item cost or jitter.
     pub fn fixed(duration: Duration) -> Self {
         Self {
             base: duration,

@@ -11,7 +11,7 @@ pub(crate) struct ApiError {
     pub(crate) status: StatusCode,
     pub(crate) message: String,
     pub(crate) invalid_id: Option<String>,
-    /// Value of the `Allow` header, for 405 answers.
+    /// Value of the `Allow` header, for 405 responses.
     pub(crate) allow: Option<&'static str>,
 }
 
@@ -106,7 +106,7 @@ pub enum StartError {
         name: &'static str,
         /// The rejected value, printed.
         value: String,
-        /// What the value must be.
+        /// The constraint the value breaks.
         reason: &'static str,
     },
     /// The runtime of [`SimulatorBuilder::start_blocking`](crate::SimulatorBuilder::start_blocking) failed to start.

@@ -1,4 +1,4 @@
-//! Fault injection: answers that a real tenant or the proxies in front of it
+//! Fault injection: responses that a real tenant or the proxies in front of it
 //! give now and then, injected at a seeded rate or on a schedule.
 
 use std::fmt;
@@ -10,7 +10,7 @@ use std::time::Duration;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
-/// What an injected fault does to a request.
+/// The effect of an injected fault on a request.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Fault {
@@ -26,9 +26,9 @@ pub enum Fault {
     GatewayTimeout,
     /// The request is handled normally after this extra delay (simulated time).
     Slow(Duration),
-    /// The connection is closed without an answer.
+    /// The connection is closed without a response.
     DropConnection,
-    /// The normal answer with its JSON body cut in half.
+    /// The normal response with its JSON body cut in half.
     TruncatedJson,
     /// The normal status with a body that is not valid JSON.
     MalformedJson,
@@ -46,7 +46,7 @@ pub enum FaultTrigger {
     Every(u64),
 }
 
-/// Which requests a fault rule sees.
+/// The requests a fault rule applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FaultScope {
@@ -63,12 +63,12 @@ pub struct FaultRule {
     pub fault: Fault,
     /// When it happens.
     pub trigger: FaultTrigger,
-    /// Which requests are counted and may be hit.
+    /// The requests that are counted and may be hit.
     pub scope: FaultScope,
 }
 
 impl FaultRule {
-    /// A rule that fires on each request in scope with probability `probability`.
+    /// Creates a rule that fires on each request in scope with probability `probability`.
     pub fn with_probability(fault: Fault, probability: f64, scope: FaultScope) -> Self {
         Self {
             fault,
@@ -77,7 +77,7 @@ impl FaultRule {
         }
     }
 
-    /// A rule that fires on the listed requests in scope, counting from 1.
+    /// Creates a rule that fires on the listed requests in scope, counting from 1.
     pub fn on_requests(fault: Fault, ordinals: impl Into<Vec<u64>>, scope: FaultScope) -> Self {
         Self {
             fault,

@@ -1,10 +1,10 @@
 //! A Benchling-compatible API server on loopback, for tests, demos and benchmarks.
 //!
-//! The simulator serves what Benchling documents for its asynchronous tasks: the
-//! task-creating endpoints of the v2 API answer 202 with a task id, tasks run for a
-//! configurable time and then succeed with a response built from the request or
-//! fail per item, `GET /api/v2/tasks/{task_id}` reports them, and ended tasks
-//! expire after 30 minutes. Around that it enforces API-key, OAuth2 and bearer-token
+//! The simulator serves what Benchling documents for its asynchronous tasks. The
+//! task-creating endpoints of the v2 API respond 202 with a task id. Tasks run for a
+//! configurable time, then succeed with a response built from the request or fail
+//! per item. `GET /api/v2/tasks/{task_id}` reports them, and ended tasks expire
+//! after 30 minutes. Around that it enforces API-key, OAuth2 and bearer-token
 //! auth, the tenant-wide rate window with its headers and 429 body, and injects
 //! faults on request. A time scale makes long scenarios run in seconds.
 //!

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::clock::SimClock;
 use crate::config::RateLimit;
 
-/// The rate-limit headers of one answer and whether the request may go on.
+/// The rate-limit headers of one response and whether the request may go on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct RateDecision {
     pub(crate) allowed: bool,
@@ -65,7 +65,7 @@ impl RateWindow {
         }
     }
 
-    /// Returns the headers for an answer that does not count, such as an injected 429.
+    /// Returns the headers for a response that does not count, such as an injected 429.
     pub(crate) fn peek(&self, clock: &SimClock) -> RateDecision {
         let now = clock.now();
         let current = self

@@ -2,7 +2,7 @@
 //!
 //! Every request under `/api/v2` goes through the same steps: the rate window
 //! counts it, an injected fault may replace it, authentication checks it, the
-//! route handles it, and the counters record the answer.
+//! route handles it, and the counters record the response.
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
@@ -134,7 +134,7 @@ async fn serve_connection(stream: TcpStream, state: Arc<SimState>) {
     }
 
     // An injected `DropConnection` fault notifies this, and the connection is dropped
-    // without an answer.
+    // without a response.
     let drop_signal = Arc::new(Notify::new());
     let service = {
         let drop_signal = Arc::clone(&drop_signal);
@@ -157,7 +157,7 @@ async fn serve_connection(stream: TcpStream, state: Arc<SimState>) {
     }
 }
 
-/// Where a request under `/api/v2` goes.
+/// The destination of a request under `/api/v2`.
 enum Target<'a> {
     Token,
     TaskPoll(String),
@@ -236,7 +236,7 @@ async fn handle(
         state
             .counters
             .record(&route_key, 429, Disposition::RateLimited);
-        debug!(%method, %path, "rate window full; answered 429");
+        debug!(%method, %path, "rate window full; responded 429");
         return with_rate_headers(ApiError::rate_limited().into_response(), Some(decision));
     }
 
@@ -295,7 +295,7 @@ async fn handle(
     state
         .counters
         .record(&route_key, status.as_u16(), disposition);
-    debug!(%method, %path, status = status.as_u16(), "answered");
+    debug!(%method, %path, status = status.as_u16(), "responded");
     with_rate_headers(response, rate)
 }
 
@@ -421,7 +421,7 @@ fn create_task(
         .into_response())
 }
 
-/// The outcome of a task whose failure was requested by header or configuration.
+/// Builds the outcome of a task whose failure was requested by header or configuration.
 fn forced_outcome(route: &Route, message: String) -> TaskOutcome {
     let errors = route
         .behaviour
@@ -474,7 +474,7 @@ async fn read_body(body: Incoming, headers: &HeaderMap, limit: usize) -> Result<
     }
 }
 
-/// Sets the rate-limit headers, as Benchling does on every answer.
+/// Sets the rate-limit headers, as Benchling does on every response.
 fn with_rate_headers(
     mut response: Response<Body>,
     decision: Option<RateDecision>,
@@ -501,7 +501,7 @@ fn not_found_route(method: &Method, path: &str) -> ApiError {
     )
 }
 
-/// Builds the answer of an injected error fault.
+/// Builds the response of an injected error fault.
 fn injected_error(fault: &Fault) -> Response<Body> {
     match fault {
         Fault::TooManyRequests => ApiError::rate_limited().into_response(),
@@ -520,7 +520,7 @@ fn injected_error(fault: &Fault) -> Response<Body> {
     }
 }
 
-/// An HTML error page like the ones load balancers send.
+/// Builds an HTML error page like the ones load balancers send.
 fn html_error(status: StatusCode) -> Response<Body> {
     let reason = status.canonical_reason().unwrap_or("Error");
     let code = status.as_u16();
@@ -536,7 +536,7 @@ enum Corruption {
     Malform,
 }
 
-/// Replaces a JSON answer's body with a cut or broken copy, keeping status and headers.
+/// Replaces a JSON response's body with a cut or broken copy, keeping status and headers.
 async fn corrupt_body(response: Response<Body>, corruption: Corruption) -> Response<Body> {
     let (mut parts, body) = response.into_parts();
     let bytes = body

@@ -1,4 +1,4 @@
-//! What happened on the server, for tests and benchmarks: request counts and task timelines.
+//! Server statistics for tests and benchmarks: request counts and task timelines.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -17,17 +17,17 @@ pub struct Stats {
     /// Simulated time of the snapshot.
     #[serde(serialize_with = "seconds")]
     pub now: Duration,
-    /// Requests under `/api/v2`, whatever their answer.
+    /// Requests under `/api/v2`, whatever their response.
     pub total_requests: u64,
     /// Requests refused because the rate window was full.
     pub rate_limited: u64,
-    /// Answers with status 429, refused by the window or injected.
+    /// Responses with status 429, from the full window or injected.
     pub too_many_requests: u64,
     /// Requests that got an injected fault.
     pub faults_injected: u64,
-    /// Connections closed without an answer by an injected fault.
+    /// Connections closed without a response by an injected fault.
     pub dropped_connections: u64,
-    /// Answers per route and status. Routes are written as `METHOD /api/v2/template`,
+    /// Responses per route and status. Routes are written as `METHOD /api/v2/template`,
     /// or `unmatched` for paths the simulator does not serve.
     pub routes: BTreeMap<String, BTreeMap<u16, u64>>,
     /// Every task created since the start or the last reset, in creation order.
@@ -35,7 +35,7 @@ pub struct Stats {
 }
 
 impl Stats {
-    /// Returns how many answers a route got with a status.
+    /// Returns how many responses a route got with a status.
     pub fn count(&self, route: &str, status: u16) -> u64 {
         self.routes
             .get(route)
@@ -95,7 +95,7 @@ fn optional_seconds<S: Serializer>(
     }
 }
 
-/// Request counters, updated by every answer.
+/// Request counters, updated by every response.
 #[derive(Debug, Default)]
 pub(crate) struct RequestCounters {
     inner: Mutex<Counters>,
@@ -111,7 +111,7 @@ struct Counters {
     routes: BTreeMap<String, BTreeMap<u16, u64>>,
 }
 
-/// What the simulator did with one request, for the counters.
+/// The simulator's handling of one request, for the counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Disposition {
     Handled,
@@ -120,7 +120,7 @@ pub(crate) enum Disposition {
 }
 
 impl RequestCounters {
-    /// Records one answer; `status` 0 means the connection was dropped without one.
+    /// Records one response. A `status` of 0 means the connection was dropped without one.
     pub(crate) fn record(&self, route: &str, status: u16, disposition: Disposition) {
         let mut counters = self
             .inner

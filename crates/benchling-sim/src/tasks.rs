@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::error::ApiError;
 use crate::stats::TaskStats;
 
-/// How a task ends.
+/// The outcome of an ended task.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum TaskOutcome {
     /// `SUCCEEDED` with this `response` object.

@@ -7,7 +7,7 @@ use common::Api;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
-/// A placeholder for a required field, typed by the usual shape of its name.
+/// Returns a placeholder for a required field, typed by the usual shape of its name.
 fn placeholder(field: &str) -> Value {
     match field {
         "isCircular" => json!(false),
@@ -25,7 +25,7 @@ fn placeholder(field: &str) -> Value {
     }
 }
 
-/// A minimal request body that passes the operation's validation.
+/// Builds a minimal request body that passes the operation's validation.
 fn minimal_body(operation: &benchling_sim::Operation) -> Value {
     let mut body = Map::new();
     for field in operation.required {
@@ -222,7 +222,7 @@ async fn custom_entity_limit_is_2500() {
 }
 
 #[tokio::test]
-async fn bulk_update_without_schema_limit_fails_task_over_1000() {
+async fn unlimited_bulk_update_fails_over_1000() {
     let simulator = common::start().await;
     let api = Api::new(&simulator);
 

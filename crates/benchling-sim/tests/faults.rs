@@ -1,5 +1,5 @@
 //! Injected faults: error statuses, HTML proxy pages, dropped connections, broken
-//! JSON, slow answers, scopes and seeded rates.
+//! JSON, slow responses, scopes and seeded rates.
 
 mod common;
 
@@ -79,7 +79,7 @@ async fn status_faults_fire_on_schedule() {
 }
 
 #[tokio::test]
-async fn dropped_connection_gets_no_answer() {
+async fn dropped_connection_gets_no_response() {
     let simulator = simulator_with(FaultRule::on_requests(
         Fault::DropConnection,
         [1],
@@ -163,7 +163,7 @@ async fn poll_scope_spares_task_creation() {
 }
 
 #[tokio::test]
-async fn slow_fault_delays_answer() {
+async fn slow_fault_delays_response() {
     // 60 simulated seconds at 200x are 300 real milliseconds.
     let rule = FaultRule::on_requests(
         Fault::Slow(Duration::from_secs(60)),
@@ -191,7 +191,7 @@ async fn slow_fault_delays_answer() {
 }
 
 #[tokio::test]
-async fn client_timeout_sees_slow_answer() {
+async fn client_timeout_sees_slow_response() {
     let rule = FaultRule::on_requests(
         Fault::Slow(Duration::from_secs(30)),
         [1],
@@ -204,7 +204,7 @@ async fn client_timeout_sees_slow_answer() {
         .timeout(Duration::from_millis(200))
         .send()
         .await
-        .expect_err("the answer is later than the timeout");
+        .expect_err("the response comes after the timeout");
     assert!(error.is_timeout(), "{error}");
 }
 

@@ -38,7 +38,8 @@ async fn dna_bulk_create_runs_then_succeeds() {
 
     let first = &sequences[0];
     let id = first["id"].as_str().unwrap();
-    assert!(id.starts_with("seq_") && id.len() == 12, "id {id}");
+    assert!(id.starts_with("seq_"), "id {id}");
+    assert_eq!(id.len(), 12, "id {id}");
     assert_eq!(first["name"], "pPCP1");
     assert_eq!(first["bases"], "ATGCATGCNN");
     assert_eq!(first["length"], 10);

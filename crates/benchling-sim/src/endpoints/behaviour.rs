@@ -1,4 +1,4 @@
-//! What each operation's task returns, by operation id.
+//! The behaviour of each operation's task, by operation id.
 
 use serde_json::{json, Map, Value};
 
@@ -6,7 +6,7 @@ use super::entities::{self, BulkMode, EntityKind};
 use super::{results, Operation, TaskContext};
 use crate::tasks::TaskOutcome;
 
-/// What a task returns when it ends.
+/// The response a task builds when it ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Behaviour {
     /// Entities built from the items, listed under `response_key`.
@@ -148,7 +148,7 @@ fn default_task_limit(kind: EntityKind) -> usize {
 }
 
 impl Behaviour {
-    /// Whether the task builds entities from a list of items, and fails per item.
+    /// Returns whether the task builds entities from a list of items and fails per item.
     pub(crate) fn is_bulk(self) -> bool {
         matches!(self, Self::Bulk { .. } | Self::UpsertEntities)
     }

@@ -105,7 +105,7 @@ impl EntityKind {
         }
     }
 
-    /// The request field that names the entity to update.
+    /// Returns the request field that names the entity to update.
     fn update_id_field(self) -> &'static str {
         match self {
             Self::Container => "containerId",
@@ -113,7 +113,7 @@ impl EntityKind {
         }
     }
 
-    /// The sequence field and its alphabet, for sequence and oligo kinds.
+    /// Returns the sequence field and its alphabet, for sequence and oligo kinds.
     fn sequence(self) -> Option<(&'static str, Alphabet)> {
         match self {
             Self::DnaSequence | Self::DnaOligo => Some(("bases", Alphabet::Dna)),
@@ -123,7 +123,7 @@ impl EntityKind {
         }
     }
 
-    /// Whether the kind is a registry entity (has a folder, schema, fields and aliases).
+    /// Returns whether the kind is a registry entity (with a folder, schema, fields and aliases).
     fn is_registry_entity(self) -> bool {
         matches!(
             self,

@@ -76,7 +76,7 @@ impl TaskContext<'_> {
             .map(|(_, value)| value.as_str())
     }
 
-    /// The user every simulated entity is created by.
+    /// Returns the user every simulated entity is created by.
     pub(crate) fn creator(&self) -> Value {
         json!({ "id": "ent_simuser1", "handle": "simulator", "name": "Benchling Simulator" })
     }

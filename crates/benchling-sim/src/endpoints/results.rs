@@ -164,7 +164,7 @@ pub(super) fn transfers(items: &[Value], context: &mut TaskContext<'_>) -> Value
     json!({ "destinationContainers": containers })
 }
 
-/// The `automationFile` fields shared by input generators and output processors.
+/// Builds the `automationFile` fields shared by input generators and output processors.
 fn automation_file(id: &str, route: &str, context: &mut TaskContext<'_>) -> Map<String, Value> {
     let timestamp = context.timestamp();
     let blob_id = new_uuid(context);

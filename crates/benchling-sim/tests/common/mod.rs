@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 /// Simulated duration of every task in tests that use [`builder`].
 pub const TASK_DURATION: Duration = Duration::from_secs(10);
 
-/// A builder with fixed 10-second tasks and no rate limit, so tests control time with
+/// Returns a builder with fixed 10-second tasks and no rate limit, so tests control time with
 /// [`Simulator::advance_time`] and are not throttled.
 pub fn builder() -> SimulatorBuilder {
     Simulator::builder()
@@ -50,7 +50,7 @@ impl<'a> Api<'a> {
         format!("{}{path}", self.simulator.base_url())
     }
 
-    /// A request to `/api/v2{path}` with the API key.
+    /// Builds a request to `/api/v2{path}` with the API key.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         self.http
             .request(method, self.url(&format!("/api/v2{path}")))
@@ -62,7 +62,7 @@ impl<'a> Api<'a> {
             .json(body)
             .send()
             .await
-            .expect("request is answered")
+            .expect("request gets a response")
     }
 
     /// Starts a task and returns its id, checking for 202.
@@ -70,7 +70,7 @@ impl<'a> Api<'a> {
         let response = self.post(path, body).await;
         let status = response.status();
         let text = response.text().await.expect("body is readable");
-        assert_eq!(status, StatusCode::ACCEPTED, "unexpected answer: {text}");
+        assert_eq!(status, StatusCode::ACCEPTED, "unexpected response: {text}");
         let link: Value = serde_json::from_str(&text).expect("task link is JSON");
         link["taskId"]
             .as_str()
@@ -84,7 +84,7 @@ impl<'a> Api<'a> {
             .request(Method::GET, &format!("/tasks/{task_id}"))
             .send()
             .await
-            .expect("poll is answered");
+            .expect("poll gets a response");
         let status = response.status();
         let body = response.json().await.expect("poll body is JSON");
         (status, body)
