@@ -4,69 +4,9 @@
 mod common;
 
 use common::Api;
+use common::{concrete_path, minimal_body};
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Map, Value};
-
-/// Returns a placeholder for a required field, typed by the usual shape of its name.
-fn placeholder(field: &str) -> Value {
-    match field {
-        "isCircular" => json!(false),
-        // Valid for DNA and RNA alike.
-        "bases" => json!("ACG"),
-        "aminoAcids" => json!("MKT"),
-        "annotations" | "primers" | "ingredients" | "files" => json!([]),
-        "fields" => json!({}),
-        "algorithm" => json!("mafft"),
-        "format" => json!("CSV"),
-        "namingStrategy" => json!("NEW_IDS"),
-        "units" => json!("L"),
-        name if name.ends_with("Ids") => json!(["id_1"]),
-        name => json!(format!("{name}_1")),
-    }
-}
-
-/// Builds a minimal request body that passes the operation's validation.
-fn minimal_body(operation: &benchling_sim::Operation) -> Value {
-    let mut body = Map::new();
-    for field in operation.required {
-        body.insert((*field).to_owned(), placeholder(field));
-    }
-    if let Some(item_field) = operation.item_field {
-        let mut item = Map::new();
-        for field in operation.item_required {
-            item.insert((*field).to_owned(), placeholder(field));
-        }
-        for field in ["id", "containerId"] {
-            item.insert(field.to_owned(), json!(format!("{field}_1")));
-        }
-        for field in ["bases", "aminoAcids"] {
-            item.insert(field.to_owned(), placeholder(field));
-        }
-        if item_field.ends_with("Ids") {
-            body.insert(item_field.to_owned(), json!(["id_1"]));
-        } else {
-            body.insert(item_field.to_owned(), json!([item]));
-        }
-    }
-    if operation.operation_id == "bulkUpsertEntities" {
-        body.insert("customEntities".to_owned(), json!([{ "name": "e", "schemaId": "ts_1", "registryId": "src_1", "entityRegistryId": "E1" }]));
-    }
-    Value::Object(body)
-}
-
-/// Fills `{name}` path parameters with a value.
-fn concrete_path(template: &str) -> String {
-    let mut path = String::new();
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        path.push_str(&rest[..start]);
-        let end = rest[start..].find('}').expect("closed parameter") + start;
-        path.push_str(&format!("{}_1", &rest[start + 1..end]));
-        rest = &rest[end + 1..];
-    }
-    path.push_str(rest);
-    path
-}
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn all_operations_succeed_with_minimal_requests() {
