@@ -14,7 +14,7 @@ use rand::{Rng, SeedableRng};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Fault {
-    /// 429 with Benchling's rate-limit body, without counting against the window.
+    /// 429 with Benchling's rate-limit body. The request still counts against the window.
     TooManyRequests,
     /// 500 with Benchling's error body.
     InternalServerError,

@@ -65,32 +65,6 @@ impl RateWindow {
         }
     }
 
-    /// Returns the headers for a response that does not count, such as an injected 429.
-    pub(crate) fn peek(&self, clock: &SimClock) -> RateDecision {
-        let now = clock.now();
-        let current = self
-            .current
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        match *current {
-            Some(window) if now < window.opened + self.limit.window => {
-                let left = window.opened + self.limit.window - now;
-                RateDecision {
-                    allowed: window.requests < self.limit.requests,
-                    limit: self.limit.requests,
-                    remaining: self.limit.requests.saturating_sub(window.requests),
-                    reset_seconds: clock.to_real(left).as_secs_f64().ceil() as u64,
-                }
-            }
-            _ => RateDecision {
-                allowed: true,
-                limit: self.limit.requests,
-                remaining: self.limit.requests,
-                reset_seconds: clock.to_real(self.limit.window).as_secs_f64().ceil() as u64,
-            },
-        }
-    }
-
     pub(crate) fn reset(&self) {
         *self
             .current

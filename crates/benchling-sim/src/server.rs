@@ -263,7 +263,6 @@ async fn handle(
             state
                 .counters
                 .record(&route_key, status, Disposition::Injected);
-            let rate = rate.or_else(|| state.rate.as_ref().map(|rate| rate.peek(&state.clock)));
             return with_rate_headers(response, rate);
         }
         _ => {}

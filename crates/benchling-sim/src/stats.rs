@@ -17,7 +17,7 @@ pub struct Stats {
     /// Simulated time of the snapshot.
     #[serde(serialize_with = "seconds")]
     pub now: Duration,
-    /// Requests under `/api/v2`, whatever their response.
+    /// Every request except those to the simulator's own `/_sim/` routes, whatever its response.
     pub total_requests: u64,
     /// Requests refused because the rate window was full.
     pub rate_limited: u64,
