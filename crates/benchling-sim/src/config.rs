@@ -38,6 +38,8 @@ pub struct SimConfig {
     pub faults: Vec<FaultRule>,
     /// Operations whose tasks always fail, with the failure message, by operation id.
     pub failing_operations: HashMap<String, String>,
+    /// How a failed bulk task reports its per-item `errors`. Default: a list.
+    pub task_errors: TaskErrorsShape,
     /// Largest request body accepted, in bytes; larger bodies get 413. Default: 16 MiB.
     pub max_body_bytes: usize,
 }
@@ -58,6 +60,7 @@ impl Default for SimConfig {
             seed: 0,
             faults: Vec::new(),
             failing_operations: HashMap::new(),
+            task_errors: TaskErrorsShape::List,
             max_body_bytes: 16 * 1024 * 1024,
         }
     }
@@ -70,6 +73,36 @@ impl SimConfig {
             .get(operation_id)
             .copied()
             .unwrap_or(self.latency)
+    }
+}
+
+/// The form of the `errors` member of a failed task. Benchling documents both a list
+/// and a single object, so clients must accept either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TaskErrorsShape {
+    /// `"errors": [{"index": 0, "message": "..."}, ...]`.
+    #[default]
+    List,
+    /// `"errors": {"index": 0, "message": "..."}`, the first error only.
+    Object,
+    /// No `errors` member, only `message`.
+    Absent,
+}
+
+impl std::str::FromStr for TaskErrorsShape {
+    type Err = String;
+
+    /// Parses `list`, `object` or `none`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "list" => Ok(Self::List),
+            "object" => Ok(Self::Object),
+            "none" => Ok(Self::Absent),
+            other => Err(format!(
+                "invalid task errors shape `{other}`: use list, object or none"
+            )),
+        }
     }
 }
 

@@ -40,10 +40,10 @@ mod simulator;
 mod stats;
 mod tasks;
 
-pub use config::{LatencyModel, RateLimit, SimConfig};
+pub use config::{LatencyModel, RateLimit, SimConfig, TaskErrorsShape};
 pub use endpoints::{operations, Operation};
 pub use error::StartError;
 pub use faults::{Fault, FaultRule, FaultScope, FaultTrigger, ParseFaultError};
-pub use server::FAIL_TASK_HEADER;
+pub use server::{FAIL_TASK_HEADER, TASK_ERRORS_HEADER};
 pub use simulator::{Simulator, SimulatorBuilder};
 pub use stats::{Stats, TaskStats};

@@ -102,6 +102,10 @@ struct Args {
     #[arg(long = "fail-operation", value_parser = parse_failing_operation)]
     failing_operations: Vec<(String, String)>,
 
+    /// Form of a failed task's per-item errors: list, object (the first error) or none.
+    #[arg(long, default_value = "list")]
+    task_errors: benchling_sim::TaskErrorsShape,
+
     /// Largest accepted request body, in bytes.
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     max_body_bytes: usize,
@@ -170,6 +174,7 @@ fn builder_from(args: Args) -> Result<benchling_sim::SimulatorBuilder, String> {
         })
         .task_retention(seconds(args.task_retention, "--task-retention")?)
         .seed(args.seed)
+        .task_errors_shape(args.task_errors)
         .max_body_bytes(args.max_body_bytes);
 
     for token in args.bearer_tokens {

@@ -24,7 +24,7 @@ use tracing::{debug, info, warn};
 
 use crate::auth::Authenticator;
 use crate::clock::{format_rfc3339, SimClock};
-use crate::config::SimConfig;
+use crate::config::{SimConfig, TaskErrorsShape};
 use crate::endpoints::{Route, RouteMatch, Routes, TaskContext};
 use crate::error::ApiError;
 use crate::faults::{Fault, FaultInjector};
@@ -34,6 +34,9 @@ use crate::tasks::{NewTask, TaskOutcome, TaskStore};
 
 /// Request header that makes the task of this request fail with the header's value as message.
 pub const FAIL_TASK_HEADER: &str = "x-sim-fail-task";
+
+/// Request header that sets the form of a failed task's `errors`: `list`, `object` or `none`.
+pub const TASK_ERRORS_HEADER: &str = "x-sim-task-errors";
 
 const API_PREFIX: &str = "/api/v2";
 const TASK_POLL_ROUTE: &str = "GET /api/v2/tasks/{task_id}";
@@ -371,6 +374,19 @@ fn create_task(
             .cloned(),
     };
 
+    let errors_shape = match headers.get(TASK_ERRORS_HEADER) {
+        Some(value) => value
+            .to_str()
+            .ok()
+            .and_then(|text| text.parse::<TaskErrorsShape>().ok())
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "Header {TASK_ERRORS_HEADER} must be list, object or none."
+                ))
+            })?,
+        None => state.config.task_errors,
+    };
+
     let now = state.clock.now();
     let mut rng = state
         .rng
@@ -387,7 +403,8 @@ fn create_task(
             };
             route.run(&object, &mut context)
         }
-    };
+    }
+    .with_errors_shape(errors_shape);
     let duration = state
         .config
         .latency_for(route.operation_id())

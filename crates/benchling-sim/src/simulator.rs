@@ -9,7 +9,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::info;
 
-use crate::config::{LatencyModel, RateLimit, SimConfig};
+use crate::config::{LatencyModel, RateLimit, SimConfig, TaskErrorsShape};
 use crate::error::StartError;
 use crate::faults::{FaultRule, FaultTrigger};
 use crate::server::{serve, SimState};
@@ -236,6 +236,12 @@ impl SimulatorBuilder {
         self.config
             .failing_operations
             .insert(operation_id.into(), message.into());
+        self
+    }
+
+    /// Sets the form of failed tasks' per-item `errors`. Default: [`TaskErrorsShape::List`].
+    pub fn task_errors_shape(mut self, shape: TaskErrorsShape) -> Self {
+        self.config.task_errors = shape;
         self
     }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use crate::config::TaskErrorsShape;
 use crate::error::ApiError;
 use crate::stats::TaskStats;
 
@@ -22,6 +23,19 @@ pub(crate) enum TaskOutcome {
 }
 
 impl TaskOutcome {
+    /// Returns the outcome with its per-item errors in the requested form.
+    pub(crate) fn with_errors_shape(self, shape: TaskErrorsShape) -> Self {
+        let Self::Failed { message, errors } = self else {
+            return self;
+        };
+        let errors = match (shape, errors) {
+            (TaskErrorsShape::Object, Some(Value::Array(list))) => list.into_iter().next(),
+            (TaskErrorsShape::Absent, _) => None,
+            (_, errors) => errors,
+        };
+        Self::Failed { message, errors }
+    }
+
     fn label(&self) -> &'static str {
         match self {
             Self::Succeeded(_) => "SUCCEEDED",
@@ -254,6 +268,31 @@ mod tests {
             .poll("t1", Duration::from_secs(10) + 30 * MINUTE)
             .unwrap_err();
         assert_eq!(error.status, axum::http::StatusCode::NOT_FOUND);
+    }
+
+    #[test]
+    fn errors_shape_converts_list() {
+        let failed = || TaskOutcome::Failed {
+            message: "invalid".to_owned(),
+            errors: Some(json!([{ "index": 2 }, { "index": 3 }])),
+        };
+        let object = failed().with_errors_shape(TaskErrorsShape::Object);
+        assert_eq!(
+            object,
+            TaskOutcome::Failed {
+                message: "invalid".to_owned(),
+                errors: Some(json!({ "index": 2 }))
+            }
+        );
+        let absent = failed().with_errors_shape(TaskErrorsShape::Absent);
+        assert_eq!(
+            absent,
+            TaskOutcome::Failed {
+                message: "invalid".to_owned(),
+                errors: None
+            }
+        );
+        assert_eq!(failed().with_errors_shape(TaskErrorsShape::List), failed());
     }
 
     #[test]

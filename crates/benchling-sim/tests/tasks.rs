@@ -287,3 +287,56 @@ async fn latency_model_scales_with_items() {
     assert_eq!(task.items, 3);
     assert_eq!(task.operation_id, "bulkCreateDNASequences");
 }
+
+#[tokio::test]
+async fn errors_header_selects_single_object() {
+    let simulator = common::start().await;
+    let api = Api::new(&simulator);
+
+    let response = api
+        .request(reqwest::Method::POST, "/dna-sequences:bulk-create")
+        .header(benchling_sim::TASK_ERRORS_HEADER, "object")
+        .json(&json!({ "dnaSequences": [dna("a", "ACGT"), dna("b", "XYZ")] }))
+        .send()
+        .await
+        .unwrap();
+    let link: serde_json::Value = response.json().await.unwrap();
+    simulator.advance_time(TASK_DURATION);
+    let (_, task) = api.poll(link["taskId"].as_str().unwrap()).await;
+    assert_eq!(task["status"], "FAILED");
+    assert!(task["errors"].is_object(), "{task}");
+    assert_eq!(task["errors"]["index"], 1);
+}
+
+#[tokio::test]
+async fn errors_shape_config_can_omit_errors() {
+    let simulator = common::builder()
+        .task_errors_shape(benchling_sim::TaskErrorsShape::Absent)
+        .start()
+        .await
+        .unwrap();
+    let api = Api::new(&simulator);
+    let task = api
+        .run_task(
+            "/dna-sequences:bulk-create",
+            &json!({ "dnaSequences": [dna("b", "XYZ")] }),
+        )
+        .await;
+    assert_eq!(task["status"], "FAILED");
+    assert!(task["message"].is_string());
+    assert!(task.get("errors").is_none(), "{task}");
+}
+
+#[tokio::test]
+async fn invalid_errors_header_gets_400() {
+    let simulator = common::start().await;
+    let api = Api::new(&simulator);
+    let response = api
+        .request(reqwest::Method::POST, "/dna-sequences:bulk-create")
+        .header(benchling_sim::TASK_ERRORS_HEADER, "table")
+        .json(&json!({ "dnaSequences": [dna("a", "ACGT")] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
