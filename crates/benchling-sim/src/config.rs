@@ -10,6 +10,7 @@ use crate::faults::FaultRule;
 /// Everything a simulator is started with. [`SimConfig::default`] gives Benchling's
 /// documented limits; [`SimulatorBuilder`](crate::SimulatorBuilder) changes single settings.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct SimConfig {
     /// API key accepted as the user name of HTTP Basic auth (with an empty password).
     pub api_key: String,

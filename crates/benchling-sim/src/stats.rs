@@ -11,6 +11,7 @@ use serde::{Serialize, Serializer};
 /// [`Simulator::advance_time`](crate::Simulator::advance_time)).
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Stats {
     /// The clock's speed-up over real time.
     pub time_scale: f64,
@@ -53,6 +54,7 @@ impl Stats {
 /// The timeline of one task, in simulated time since the simulator started.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TaskStats {
     /// The task id (a UUID).
     pub id: String,
