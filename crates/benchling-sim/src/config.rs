@@ -7,8 +7,8 @@ use rand::Rng;
 
 use crate::faults::FaultRule;
 
-/// Everything a simulator is started with. [`SimConfig::default`] gives Benchling's
-/// documented limits; [`SimulatorBuilder`](crate::SimulatorBuilder) changes single settings.
+/// The settings a simulator starts with. [`SimConfig::default`] has Benchling's
+/// documented limits, and [`SimulatorBuilder`](crate::SimulatorBuilder) changes single settings.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SimConfig {
@@ -39,7 +39,7 @@ pub struct SimConfig {
     pub faults: Vec<FaultRule>,
     /// Operations whose tasks always fail, with the failure message, by operation id.
     pub failing_operations: HashMap<String, String>,
-    /// How a failed bulk task reports its per-item `errors`. Default: a list.
+    /// The form of a failed bulk task's per-item `errors`. Default: a list.
     pub task_errors: TaskErrorsShape,
     /// Largest request body accepted, in bytes; larger bodies get 413. Default: 16 MiB.
     pub max_body_bytes: usize,

@@ -7,8 +7,8 @@ use std::time::Duration;
 use serde::{Serialize, Serializer};
 
 /// A snapshot of the simulator's counters. Instants are simulated time since the
-/// simulator started; divide by `time_scale` for real time (ignoring
-/// [`Simulator::advance_time`](crate::Simulator::advance_time)).
+/// simulator started. Dividing by `time_scale` gives real time, unless
+/// [`Simulator::advance_time`](crate::Simulator::advance_time) moved the clock.
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
