@@ -105,8 +105,8 @@ fn chunk_entry(source: &Arc<Source>, line: usize, raw: &[u8], is_record: bool) -
     let record = ParsedRecord {
         description: seq
             .definition
-            .as_ref()
-            .map(|text| text.trim().to_string())
+            .as_deref()
+            .map(collapse_whitespace)
             .filter(|text| !text.is_empty()),
         sequence: seq.seq.clone(),
         circular: seq.is_circular(),
@@ -195,12 +195,14 @@ fn map_features(seq: &Seq) -> (Vec<Feature>, Vec<String>) {
             .find_map(|key| {
                 feature
                     .qualifier_values(key)
-                    .map(str::trim)
+                    .map(collapse_whitespace)
                     .find(|value| !value.is_empty())
             })
-            .unwrap_or(&feature.kind)
-            .to_string();
-        let notes: Vec<&str> = feature.qualifier_values("note").map(str::trim).collect();
+            .unwrap_or_else(|| feature.kind.to_string());
+        let notes: Vec<String> = feature
+            .qualifier_values("note")
+            .map(collapse_whitespace)
+            .collect();
         let notes = (!notes.is_empty()).then(|| notes.join("; "));
 
         let (name, name_cut) = truncate_chars(name, MAX_NAME_CHARS);
@@ -317,6 +319,11 @@ fn span(ranges: &[(i64, i64)], length: i64, circular: bool) -> (i64, i64, bool) 
     (low, high, covered == high - low)
 }
 
+/// Joins the lines of a value that GenBank wrapped, with one space between words.
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Cuts `text` to at most `max` characters; returns whether it was cut.
 fn truncate_chars(text: String, max: usize) -> (String, bool) {
     match text.char_indices().nth(max) {
@@ -340,7 +347,8 @@ mod tests {
 
     const RECORD: &str = "\
 LOCUS       pTEST                     24 bp    DNA     circular SYN 01-JAN-2024
-DEFINITION  A test plasmid.
+DEFINITION  A test
+            plasmid.
 ACCESSION   pTEST
 FEATURES             Location/Qualifiers
      source          1..24
@@ -349,7 +357,8 @@ FEATURES             Location/Qualifiers
                      /gene=\"abc\"
      CDS             complement(12..20)
                      /product=\"Abc protein\"
-                     /note=\"first\"
+                     /note=\"first
+                     line\"
                      /note=\"second\"
      misc_feature    join(20..24,1..3)
                      /label=\"wrap\"
@@ -373,7 +382,7 @@ ORIGIN
         assert_eq!(record.sequence.len(), 24);
         assert_eq!(record.description.as_deref(), Some("A test plasmid."));
         assert_eq!(record.molecule_type.as_deref(), Some("DNA"));
-        assert_eq!(record.sequence_lines, vec![(0, 18)]);
+        assert_eq!(record.sequence_lines, vec![(0, 20)]);
 
         let names: Vec<&str> = record.features.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, vec!["abc", "Abc protein", "wrap", "intron_test"]);
@@ -384,7 +393,7 @@ ORIGIN
 
         let cds = &record.features[1];
         assert_eq!((cds.start, cds.end, cds.strand), (11, 20, -1));
-        assert_eq!(cds.notes.as_deref(), Some("first; second"));
+        assert_eq!(cds.notes.as_deref(), Some("first line; second"));
 
         let wrap = &record.features[2];
         assert_eq!((wrap.start, wrap.end), (19, 3));
@@ -427,7 +436,7 @@ ORIGIN
         let text = format!("{RECORD}stray line\n{RECORD}");
         let entries = split(&source(), text.as_bytes());
         assert_eq!(entries.len(), 3);
-        assert_eq!(entries[1].line, 20);
+        assert_eq!(entries[1].line, 22);
         assert!(entries[1]
             .parsed
             .as_ref()
