@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::entity::EntityKind;
 use crate::exit::EXIT_CODES_HELP;
+use crate::exit_codes_help;
 use crate::input::FormatChoice;
 use crate::request::NamingStrategy;
 
@@ -26,6 +27,7 @@ pub struct Cli {
 
 /// Tenant and credentials. Each option falls back to its environment variable.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Connection")]
 pub struct Connection {
     /// Tenant URL, such as https://example.benchling.com
     #[arg(long, env = "BENCHLING_TENANT_URL", global = true, value_name = "URL")]
@@ -58,6 +60,7 @@ pub struct Connection {
 
 /// Options every command takes.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalOptions {
     /// Log more to stderr: -v info, -vv debug (each poll and retry), -vvv trace. RUST_LOG overrides it
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -77,7 +80,7 @@ pub struct GlobalOptions {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Register sequences from FASTA or GenBank files through bulk-create tasks
-    #[command(after_long_help = IMPORT_HELP)]
+    #[command(after_help = EXIT_CODES_HELP, after_long_help = IMPORT_HELP)]
     Import(ImportArgs),
 
     /// Read or wait for tasks by id
@@ -242,7 +245,8 @@ fn parse_batch_size(text: &str) -> Result<usize, String> {
     }
 }
 
-const IMPORT_HELP: &str = "\
+const IMPORT_HELP: &str = concat!(
+    "\
 Input:
   Files may be FASTA or GenBank, plain or gzip-compressed (detected from the
   first two bytes, 1f 8b). The format is detected from the first non-blank line
@@ -254,9 +258,8 @@ Field mapping (Benchling bulk-create request field <- input):
                   GenBank: the LOCUS name, or ACCESSION when LOCUS has none
   aliases         [FASTA description (header text after the id)] or
                   [GenBank DEFINITION]; left out when empty
-  bases           the sequence letters as written, line breaks removed; FASTA
-  (aminoAcids for spaces and tabs are removed too
-   aa-sequences)
+  bases           the sequence letters as written, without line breaks (and
+                  without spaces and tabs in FASTA); aminoAcids for aa-sequences
   isCircular      dna-sequences only: GenBank LOCUS topology; FASTA records are
                   linear unless --circular is given
   annotations     one per GenBank feature except 'source':
@@ -307,12 +310,17 @@ Results:
   mapped back to the record), or unconfirmed (the task did not end within
   --timeout, could not be polled, or --no-wait was given: check it later with
   'benchling tasks wait TASK_ID' before importing these records again).
-  When a bulk-create task fails, Benchling creates none of its records: records
-  with no error of their own are listed as not created too.
+  A failed bulk-create task returns no entities, so all of its records are
+  listed as not created; those without an error of their own show the task's
+  message.
   Records not created are written, exactly as they appear in the input, to
   <input>.failed.fasta or <input>.failed.gb beside each input file (or in
   --failed-dir); the output names each file. Fix them and import that file.
-  Unconfirmed records are not written there, because they may exist already.";
+  Unconfirmed records are not written there, because they may exist already.
+
+",
+    exit_codes_help!()
+);
 
 const DEMO_HELP: &str = "\
 The demo starts a simulated Benchling tenant on 127.0.0.1 inside this process

@@ -23,8 +23,12 @@ pub enum Status {
     Interrupted,
 }
 
-/// The exit-code table printed at the end of `--help`.
-pub const EXIT_CODES_HELP: &str = "\
+/// Expands to the exit-code table printed at the end of `--help`, as a literal
+/// so that help texts can append it with `concat!`.
+#[macro_export]
+macro_rules! exit_codes_help {
+    () => {
+        "\
 Exit codes:
   0    every task succeeded (import: every record was created)
   1    a task failed, a record was not created, or another error occurred
@@ -35,7 +39,12 @@ Exit codes:
   6    network error: the tenant could not be reached
   130  interrupted with Ctrl-C
 When several tasks end differently, the code of the most serious outcome is used,
-in this order: 130, 5, 6, 4, 3, 1, 0.";
+in this order: 130, 5, 6, 4, 3, 1, 0."
+    };
+}
+
+/// The exit-code table printed at the end of `--help`.
+pub const EXIT_CODES_HELP: &str = exit_codes_help!();
 
 impl Status {
     /// Returns the process exit code.

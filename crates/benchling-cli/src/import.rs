@@ -352,10 +352,8 @@ async fn wait(
             return BatchEnd::Unknown {
                 task_id: Some(task_id.clone()),
                 error: None,
-                reason: format!(
-                    "interrupted while waiting; the task may still create these records: \
-                     check with `benchling tasks wait {task_id}`"
-                ),
+                reason: "interrupted while waiting; the task may still create these records"
+                    .to_string(),
             }
         }
     };
@@ -366,14 +364,10 @@ async fn wait(
             warn!(task_id = %task_id, error = %error, "waiting for the bulk-create task failed");
             let reason = match &error {
                 Error::WaitTimedOut { waited, .. } => format!(
-                    "the task was still running after {}; check later with \
-                     `benchling tasks wait {task_id}`",
+                    "the task was still running after {}",
                     humantime::format_duration(Duration::from_secs(waited.as_secs()))
                 ),
-                other => format!(
-                    "the task's end could not be read ({other}); check later with \
-                     `benchling tasks wait {task_id}`"
-                ),
+                other => format!("the task's end could not be read: {other}"),
             };
             BatchEnd::Unknown {
                 task_id: Some(task_id),
@@ -448,9 +442,7 @@ fn apply(
             summary.state = "RUNNING".into();
             for &member in members {
                 records[member].outcome = Outcome::Unconfirmed {
-                    reason: format!(
-                        "not awaited (--no-wait); check with `benchling tasks wait {task_id}`"
-                    ),
+                    reason: "not awaited (--no-wait)".to_string(),
                     task_id: Some(task_id.clone()),
                 };
             }
@@ -545,6 +537,9 @@ fn apply_success(
 }
 
 /// Marks every record of a failed batch as not created, with its own error when Benchling gave one.
+///
+/// NOTE: a FAILED task returns no response, so this treats the batch as having
+/// created nothing; a partial creation by Benchling would not be seen here.
 fn apply_failure(
     records: &mut [RecordResult],
     members: &[usize],
@@ -566,8 +561,8 @@ fn apply_failure(
     for (index, &member) in members.iter().enumerate() {
         let mut reason = if own[index].is_empty() {
             format!(
-                "task {task_id} failed ({task_message}) and Benchling created none of its \
-                 records; this record had no error of its own, so import it again as is"
+                "task {task_id} failed ({task_message}) and returned no entities; this \
+                 record had no error of its own, so import it again as is"
             )
         } else {
             format!("Benchling rejected it: {}", own[index].join("; "))

@@ -53,7 +53,7 @@ pub fn failed_path(
         (Some(dir), _) => dir.to_path_buf(),
         (None, Some(path)) => match path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => PathBuf::from("."),
+            _ => return PathBuf::from(name),
         },
         (None, None) => std::env::temp_dir(),
     };
@@ -349,6 +349,43 @@ pub fn to_table(report: &ImportReport, failed_files: &[FailedFile]) -> String {
         out.push('\n');
     }
 
+    if !report.tasks.is_empty() {
+        let rows: Vec<Vec<String>> = report
+            .tasks
+            .iter()
+            .map(|task| {
+                vec![
+                    task.batch.to_string(),
+                    task.records.to_string(),
+                    task.task_id.clone().unwrap_or_else(|| "-".into()),
+                    task.state.clone(),
+                ]
+            })
+            .collect();
+        out.push_str(&format!("Tasks ({}):\n", rows.len()));
+        out.push_str(&table(&["BATCH", "RECORDS", "TASK", "STATE"], &rows));
+        out.push('\n');
+    }
+
+    let mut pending_tasks: Vec<&str> = Vec::new();
+    for record in &report.records {
+        if let Outcome::Unconfirmed {
+            task_id: Some(task_id),
+            ..
+        } = &record.outcome
+        {
+            if !pending_tasks.contains(&task_id.as_str()) {
+                pending_tasks.push(task_id);
+            }
+        }
+    }
+    if !pending_tasks.is_empty() {
+        out.push_str(&format!(
+            "Wait for the unconfirmed records with: benchling tasks wait {}\n",
+            pending_tasks.join(" ")
+        ));
+    }
+
     for file in failed_files {
         out.push_str(&format!(
             "Wrote the {} record(s) of {} that were not created to {}; fix them and import that file.\n",
@@ -433,7 +470,7 @@ mod tests {
         );
         assert_eq!(
             failed_path("p.gb", Some(Path::new("p.gb")), "gb", None),
-            PathBuf::from("./p.gb.failed.gb")
+            PathBuf::from("p.gb.failed.gb")
         );
         assert_eq!(
             failed_path(

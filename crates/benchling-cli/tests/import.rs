@@ -383,8 +383,39 @@ fn wait_timeout_leaves_records_unconfirmed() {
     assert_eq!(code(&output), 3, "stderr: {}", stderr(&output));
     let report = json(&output);
     assert_eq!(report["summary"]["unconfirmed"], 1);
-    let reason = report["unconfirmed"][0]["reason"].as_str().unwrap();
-    assert!(reason.contains("benchling tasks wait"), "{reason}");
+    let record = &report["unconfirmed"][0];
+    let reason = record["reason"].as_str().unwrap();
+    assert!(reason.contains("still running after"), "{reason}");
+    assert_eq!(record["taskId"], report["tasks"][0]["taskId"]);
+    // Records that may still be created are not offered for a rerun.
+    assert_eq!(report["failedRecordFiles"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn table_output_names_wait_command() {
+    let sim = Sim::start(
+        Simulator::builder().latency(benchling_sim::LatencyModel::fixed(
+            std::time::Duration::from_secs(3600),
+        )),
+    );
+    let output = run(sim.command().args([
+        "import",
+        data("NC_005816.fna").to_str().unwrap(),
+        "--entity",
+        "dna-sequences",
+        "--folder-id",
+        "lib_test",
+        "--no-wait",
+    ]));
+    assert_eq!(code(&output), 0, "stderr: {}", stderr(&output));
+    let text = stdout(&output);
+    let task_id = &sim.simulator.stats().tasks[0].id;
+    assert!(
+        text.contains(&format!(
+            "Wait for the unconfirmed records with: benchling tasks wait {task_id}"
+        )),
+        "{text}"
+    );
 }
 
 #[test]
@@ -409,6 +440,7 @@ fn batch_size_over_limit_is_rejected() {
 #[test]
 fn circular_record_rejected_for_oligos() {
     let sim = fast_simulator();
+    let folder = tempfile::tempdir().unwrap();
     let output = run(sim.command().args([
         "import",
         data("NC_005816.gb").to_str().unwrap(),
@@ -417,7 +449,7 @@ fn circular_record_rejected_for_oligos() {
         "--folder-id",
         "lib_test",
         "--failed-dir",
-        tempfile::tempdir().unwrap().path().to_str().unwrap(),
+        folder.path().to_str().unwrap(),
         "--output",
         "json",
     ]));
@@ -426,6 +458,9 @@ fn circular_record_rejected_for_oligos() {
     let reason = report["notCreated"][0]["reason"].as_str().unwrap();
     assert!(reason.contains("linear only"), "{reason}");
     assert_eq!(sim.simulator.stats().total_requests, 0);
+    // The GenBank record is written back as GenBank, unchanged.
+    let written = std::fs::read(folder.path().join("NC_005816.gb.failed.gb")).unwrap();
+    assert_eq!(written, std::fs::read(data("NC_005816.gb")).unwrap());
 }
 
 #[test]

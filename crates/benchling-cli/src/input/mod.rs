@@ -126,7 +126,9 @@ pub enum FormatChoice {
     /// Detect from the first non-blank line: `>` for FASTA, `LOCUS` for GenBank.
     #[default]
     Auto,
+    /// FASTA: records start with a `>` line
     Fasta,
+    /// GenBank flat file: records run from `LOCUS` to `//`
     #[value(name = "genbank")]
     GenBank,
 }
