@@ -124,6 +124,7 @@ pub fn emit(
     usage: &BTreeMap<String, Vec<String>>,
     task_responses: &BTreeSet<String>,
     source_line: &str,
+    corrections: &[String],
 ) -> BTreeMap<String, String> {
     let mut groups: BTreeMap<String, Vec<&TypeDef>> = BTreeMap::new();
     for def in types.values() {
@@ -150,7 +151,13 @@ pub fn emit(
 
     files.insert(
         "mod.rs".to_owned(),
-        emit_mod(&groups, task_responses, source_line, types.len()),
+        emit_mod(
+            &groups,
+            task_responses,
+            source_line,
+            corrections,
+            types.len(),
+        ),
     );
     files.insert(
         "support.rs".to_owned(),
@@ -163,6 +170,7 @@ fn emit_mod(
     groups: &BTreeMap<String, Vec<&TypeDef>>,
     task_responses: &BTreeSet<String>,
     source_line: &str,
+    corrections: &[String],
     count: usize,
 ) -> String {
     let mut out = String::new();
@@ -176,7 +184,7 @@ fn emit_mod(
 //!
 //! # Conventions
 //!
-//! - A property that the schema does not require is an `Option`; a required property that
+//! - A property that the schema does not require is an `Option`. A required property that
 //!   the schema marks `nullable` is an `Option` too, and `None` is sent as `null`.
 //! - Every struct keeps the members the document does not declare in `extra`, and sends
 //!   them back when serialized, so a newer API response survives a decode and encode.
@@ -186,9 +194,15 @@ fn emit_mod(
 //! - A union with a discriminator property (`oneOf` with `discriminator`) picks its variant
 //!   by that property. A union without one picks the variant whose required keys, constant
 //!   values and declared keys best fit the object, trying the next one when decoding fails.
-//! - `number` is `f64`, `integer` is `i64`, and formats such as `date-time` stay `String`.
-"
+//! - `number` is `f64`, `integer` is `i64`, and formats such as `date-time` stay `String`."
     );
+    if !corrections.is_empty() {
+        out.push_str("//!\n//! # Corrections of the document\n//!\n");
+        for correction in corrections {
+            let _ = writeln!(out, "//! - {correction}");
+        }
+    }
+    out.push('\n');
     out.push_str(
         "#![allow(clippy::large_enum_variant, clippy::enum_variant_names, clippy::upper_case_acronyms)]\n\n",
     );

@@ -216,7 +216,7 @@ fn emit_area(operations: &[&Operation]) -> String {
             let encoded: Vec<String> = operation
                 .path_params
                 .iter()
-                .map(|name| format!("encode_path_segment({name:?}, {name})?"))
+                .map(|name| format!("encode_path_segment({:?}, {name})?", name.replace('_', " ")))
                 .collect();
             let _ = writeln!(
                 out,
@@ -489,11 +489,15 @@ as data.
         operations.len()
     );
     for operation in operations {
+        let mut call_arguments = operation.path_params.clone();
+        if operation.request_type.is_some() {
+            call_arguments.push("&request".to_owned());
+        }
         let call = format!(
             "{}().{}({})",
             operation.area,
             operation.row.rust_method,
-            arguments(operation).join(", ")
+            call_arguments.join(", ")
         );
         let response = match &operation.response {
             ResponseType::Typed { rust_type, .. } => format!("`{rust_type}`"),

@@ -114,24 +114,31 @@ fn generate(text: &str) -> Result<BTreeMap<String, String>, String> {
     resolver.finish();
     emit_models::check_names(&resolver.types)?;
 
-    let mut source_line = format!(
+    let source_line = format!(
         "Source: `{}` of the PyPI package `{}` {} (sha256 `{}`).",
         fetch::MEMBER,
         fetch::PACKAGE,
         fetch::VERSION,
         fetch::SHA256
     );
-    for rename in table::PROPERTY_RENAMES {
-        source_line.push_str(&format!(
-            " The generator renames the property `{}` of `{}` to `{}` because {}.",
-            rename.from, rename.properties, rename.to, rename.reason
-        ));
-    }
+    let corrections: Vec<String> = table::PROPERTY_RENAMES
+        .iter()
+        .map(|rename| {
+            format!(
+                "The property `{}` at `{}` is renamed to `{}` because {}.",
+                rename.from, rename.properties, rename.to, rename.reason
+            )
+        })
+        .collect();
 
     let mut files = BTreeMap::new();
-    for (name, contents) in
-        emit_models::emit(&resolver.types, &usage, &task_responses, &source_line)
-    {
+    for (name, contents) in emit_models::emit(
+        &resolver.types,
+        &usage,
+        &task_responses,
+        &source_line,
+        &corrections,
+    ) {
         files.insert(format!("crates/benchling-sdk/src/models/{name}"), contents);
     }
     for (name, contents) in emit_services::emit(&resolved_operations, &source_line) {

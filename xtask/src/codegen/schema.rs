@@ -687,7 +687,7 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// Whether a value of type `name` contains a `target` inline (not behind a list, map or box).
+    /// Returns whether a value of type `name` contains a `target` inline (not behind a list, map or box).
     fn contains(&self, name: &str, target: &str, visited: &mut BTreeSet<String>) -> bool {
         if name == target {
             return true;

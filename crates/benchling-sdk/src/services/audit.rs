@@ -40,7 +40,7 @@ impl AuditHandler<'_> {
     ) -> Result<TaskHelper<models::ExportAuditLogAsyncTaskResponse>> {
         let path = format!(
             "/audit/log/{}",
-            encode_path_segment("object_id", object_id)?
+            encode_path_segment("object id", object_id)?
         );
         self.client
             .start_task(Method::POST, &path, Some(request))

@@ -41,7 +41,7 @@ impl DataFramesHandler<'_> {
     ) -> Result<TaskHelper<UntypedTaskResponse>> {
         let path = format!(
             "/data-frames/{}",
-            encode_path_segment("data_frame_id", data_frame_id)?
+            encode_path_segment("data frame id", data_frame_id)?
         );
         self.client
             .start_task(Method::PATCH, &path, Some(request))

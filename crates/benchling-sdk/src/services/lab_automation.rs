@@ -39,7 +39,7 @@ impl LabAutomationHandler<'_> {
     ) -> Result<TaskHelper<models::AutomationInputGenerator>> {
         let path = format!(
             "/automation-input-generators/{}:generate-input",
-            encode_path_segment("input_generator_id", input_generator_id)?
+            encode_path_segment("input generator id", input_generator_id)?
         );
         self.client
             .start_task(Method::POST, &path, None::<&()>)
@@ -62,7 +62,7 @@ impl LabAutomationHandler<'_> {
     ) -> Result<TaskHelper<models::AutomationOutputProcessor>> {
         let path = format!(
             "/automation-output-processors/{}:process-output",
-            encode_path_segment("output_processor_id", output_processor_id)?
+            encode_path_segment("output processor id", output_processor_id)?
         );
         self.client
             .start_task(Method::POST, &path, None::<&()>)

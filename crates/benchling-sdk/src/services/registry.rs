@@ -41,7 +41,7 @@ impl RegistryHandler<'_> {
     ) -> Result<TaskHelper<EmptyTaskResponse>> {
         let path = format!(
             "/registries/{}:bulk-register-entities",
-            encode_path_segment("registry_id", registry_id)?
+            encode_path_segment("registry id", registry_id)?
         );
         self.client
             .start_task(Method::POST, &path, Some(request))
