@@ -5,7 +5,7 @@ use benchling_sdk::Error;
 /// The exit codes, documented in `benchling --help` and `docs/cli.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
-    /// 0: every task succeeded and every record was created.
+    /// 0: every task succeeded and every record was created (or, with `--no-wait`, every task started).
     Success,
     /// 1: a task failed, a record was not created, or another error occurred.
     Failed,
@@ -30,7 +30,8 @@ macro_rules! exit_codes_help {
     () => {
         "\
 Exit codes:
-  0    every task succeeded (import: every record was created)
+  0    every task succeeded (import: every record was created, or with --no-wait,
+       every task was started)
   1    a task failed, a record was not created, or another error occurred
   2    invalid arguments or configuration
   3    waiting for a task timed out

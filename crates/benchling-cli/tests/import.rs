@@ -124,6 +124,48 @@ fn protein_fasta_is_split_into_batches() {
 }
 
 #[test]
+fn rna_and_oligo_entities_are_created() {
+    let sim = fast_simulator();
+    let folder = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "rna.fa",
+            ">r1 guide\nACGUACGUNN\n>r2\nuuaacc\n",
+            "rna-sequences",
+            "bulkCreateRNASequences",
+        ),
+        (
+            "oligos.fa",
+            ">o1 forward primer\nACGTACGTAC\n>o2\nGGGCCC\n",
+            "dna-oligos",
+            "bulkCreateDNAOligos",
+        ),
+    ];
+    for (file, text, entity, operation) in cases {
+        let path = folder.path().join(file);
+        std::fs::write(&path, text).unwrap();
+        let output = run(sim.command().args([
+            "import",
+            path.to_str().unwrap(),
+            "--entity",
+            entity,
+            "--folder-id",
+            "lib_test",
+            "--output",
+            "json",
+        ]));
+        assert_eq!(code(&output), 0, "{entity}: {}", stderr(&output));
+
+        let report = json(&output);
+        assert_eq!(report["summary"]["created"], 2, "{entity}");
+        assert_eq!(report["created"][0]["length"], 10, "{entity}");
+        assert_eq!(report["created"][1]["length"], 6, "{entity}");
+        let task = sim.simulator.stats().tasks.last().unwrap().clone();
+        assert_eq!(task.operation_id, operation);
+    }
+}
+
+#[test]
 fn gzip_input_is_read() {
     let sim = fast_simulator();
     let folder = tempfile::tempdir().unwrap();
