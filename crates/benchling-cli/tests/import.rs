@@ -366,6 +366,64 @@ fn failed_task_maps_errors_to_records() {
 }
 
 #[test]
+fn task_errors_in_every_shape_are_mapped() {
+    use benchling_sim::TaskErrorsShape;
+
+    // (shape, whether record 0 gets its own error)
+    let cases = [
+        (TaskErrorsShape::List, true),
+        (TaskErrorsShape::Object, true),
+        (TaskErrorsShape::Absent, false),
+    ];
+    for (shape, own_error) in cases {
+        let sim = Sim::start(
+            Simulator::builder()
+                .time_scale(100.0)
+                .task_errors_shape(shape)
+                .fail_operation("bulkCreateDNASequences", "Simulated failure."),
+        );
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("two.fa");
+        std::fs::write(&path, ">a\nACGT\n>b\nGGCC\n").unwrap();
+
+        let output = run(sim.command().args([
+            "import",
+            path.to_str().unwrap(),
+            "--entity",
+            "dna-sequences",
+            "--folder-id",
+            "lib_test",
+            "--output",
+            "json",
+        ]));
+        assert_eq!(code(&output), 1, "{shape:?}: {}", stderr(&output));
+
+        let report = json(&output);
+        assert_eq!(report["summary"]["failed"], 2, "{shape:?}");
+        let first = &report["notCreated"][0];
+        let reason = first["reason"].as_str().unwrap();
+        if own_error {
+            assert_eq!(first["index"], 0, "{shape:?}");
+            assert!(
+                reason.starts_with("Benchling rejected it: Simulated failure."),
+                "{shape:?}: {reason}"
+            );
+        } else {
+            assert_eq!(first["index"], Value::Null, "{shape:?}");
+            assert!(
+                reason.contains("(Simulated failure.)"),
+                "{shape:?}: {reason}"
+            );
+        }
+        let second = report["notCreated"][1]["reason"].as_str().unwrap();
+        assert!(
+            second.contains("no error of its own"),
+            "{shape:?}: {second}"
+        );
+    }
+}
+
+#[test]
 fn no_wait_prints_task_ids() {
     let sim = Sim::start(
         Simulator::builder().latency(benchling_sim::LatencyModel::fixed(
