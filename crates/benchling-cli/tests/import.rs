@@ -424,6 +424,54 @@ fn task_errors_in_every_shape_are_mapped() {
 }
 
 #[test]
+fn request_faults_map_to_outcomes() {
+    use benchling_sim::{Fault, FaultRule, FaultScope};
+
+    // (fault on the first API request, exit code, summary field holding the record)
+    let cases = [
+        (Fault::ServiceUnavailable, 0, "created"),
+        (Fault::InternalServerError, 1, "failed"),
+        (Fault::DropConnection, 6, "unconfirmed"),
+    ];
+    for (fault, expected_code, bucket) in cases {
+        let sim = Sim::start(
+            Simulator::builder()
+                .time_scale(100.0)
+                .fault(FaultRule::on_requests(
+                    fault.clone(),
+                    [1],
+                    FaultScope::AllRoutes,
+                )),
+        );
+        let folder = tempfile::tempdir().unwrap();
+        let output = run(sim.command().args([
+            "import",
+            data("NC_005816.fna").to_str().unwrap(),
+            "--entity",
+            "dna-sequences",
+            "--folder-id",
+            "lib_test",
+            "--failed-dir",
+            folder.path().to_str().unwrap(),
+            "--output",
+            "json",
+        ]));
+        assert_eq!(
+            code(&output),
+            expected_code,
+            "{fault:?}: {}",
+            stderr(&output)
+        );
+        let report = json(&output);
+        assert_eq!(report["summary"][bucket], 1, "{fault:?}: {report}");
+
+        // Only a record known not to be created is offered for a rerun.
+        let written = folder.path().join("NC_005816.fna.failed.fasta").exists();
+        assert_eq!(written, bucket == "failed", "{fault:?}");
+    }
+}
+
+#[test]
 fn no_wait_prints_task_ids() {
     let sim = Sim::start(
         Simulator::builder().latency(benchling_sim::LatencyModel::fixed(
