@@ -168,6 +168,7 @@ pub struct TaskHelper<T> {
     client: Benchling,
     created: Option<Instant>,
     created_at: SystemTime,
+    deadline: Option<SystemTime>,
     response_type: PhantomData<fn() -> T>,
 }
 
@@ -178,6 +179,7 @@ impl<T> Clone for TaskHelper<T> {
             client: self.client.clone(),
             created: self.created,
             created_at: self.created_at,
+            deadline: self.deadline,
             response_type: PhantomData,
         }
     }
@@ -207,6 +209,7 @@ impl<T: TaskResponse> TaskHelper<T> {
             client: client.clone(),
             created: Some(Instant::now()),
             created_at: SystemTime::now(),
+            deadline: None,
             response_type: PhantomData,
         })
     }
@@ -220,6 +223,7 @@ impl<T: TaskResponse> TaskHelper<T> {
             client: client.clone(),
             created: None,
             created_at: SystemTime::now(),
+            deadline: None,
             response_type: PhantomData,
         })
     }
@@ -242,6 +246,33 @@ impl<T: TaskResponse> TaskHelper<T> {
     /// Returns when the task was created, as seen by this process.
     pub fn created_at(&self) -> SystemTime {
         self.created_at
+    }
+
+    /// Sets a fixed deadline for every wait of this helper: a wait ends at the
+    /// earlier of this instant and its own maximum wait. It is saved by
+    /// [`TaskHelper::saved`], so a wait resumed after a restart keeps it.
+    pub fn with_deadline(mut self, deadline: SystemTime) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Returns the fixed deadline, when one was set.
+    pub fn deadline(&self) -> Option<SystemTime> {
+        self.deadline
+    }
+
+    pub(crate) fn created_instant(&self) -> Option<Instant> {
+        self.created
+    }
+
+    /// Converts the fixed deadline to the runtime's clock.
+    pub(crate) fn deadline_instant(&self) -> Option<Instant> {
+        let deadline = self.deadline?;
+        let now = Instant::now();
+        Some(match deadline.duration_since(SystemTime::now()) {
+            Ok(ahead) => now + ahead,
+            Err(_) => now,
+        })
     }
 
     /// Fetches one snapshot of the task.
@@ -287,6 +318,7 @@ impl<T: TaskResponse> TaskHelper<T> {
             options,
             self.created,
         )
+        .with_deadline(self.deadline_instant())
     }
 
     /// Returns a stream of snapshots that ends after the task ends, on an error or on timeout.
@@ -299,10 +331,8 @@ impl<T: TaskResponse> TaskHelper<T> {
         SavedTask {
             task_id: self.link.task_id.clone(),
             response_type: std::any::type_name::<T>().to_string(),
-            created_at_ms: self
-                .created_at
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |age| age.as_millis() as u64),
+            created_at_ms: unix_millis(self.created_at),
+            deadline_ms: self.deadline.map(unix_millis),
         }
     }
 
@@ -329,12 +359,10 @@ impl<T: TaskResponse> TaskHelper<T> {
         let mut helper = Self::from_task_id(client, saved.task_id.clone())?;
         helper.created = Instant::now().checked_sub(age);
         helper.created_at = created_at;
+        helper.deadline = saved
+            .deadline_ms
+            .map(|millis| UNIX_EPOCH + Duration::from_millis(millis));
         Ok(helper)
-    }
-
-    /// Returns the deadline of a wait that started when the task was created.
-    pub fn deadline_from_creation(&self, max_wait: Duration) -> SystemTime {
-        self.created_at + max_wait
     }
 }
 
@@ -350,6 +378,14 @@ pub struct SavedTask {
     pub response_type: String,
     /// Creation time in milliseconds since the Unix epoch.
     pub created_at_ms: u64,
+    /// Fixed deadline of the waits in milliseconds since the Unix epoch, when one was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_ms: Option<u64>,
+}
+
+fn unix_millis(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis() as u64)
 }
 
 /// Checks that a task id can go into a URL path segment; it is percent-encoded there.

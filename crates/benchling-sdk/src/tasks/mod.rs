@@ -19,12 +19,14 @@
 //! ended: the wait goes on until its deadline.
 
 mod helper;
+mod many;
 mod model;
 mod policy;
 mod poller;
 mod service;
 
 pub use helper::{EmptyTaskResponse, SavedTask, TaskCompletion, TaskHelper, TaskResponse};
+pub use many::{try_wait_all, wait_all, wait_each, WaitAllOptions};
 pub use model::{AsyncTask, AsyncTaskErrors, AsyncTaskLink, AsyncTaskStatus};
 pub use policy::{
     AdaptivePoll, ExponentialBackoff, FixedInterval, PollPolicy, PollState, WaitOptions,

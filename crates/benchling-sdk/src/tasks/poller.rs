@@ -42,6 +42,7 @@ pub struct TaskPoller<S = crate::Benchling> {
     options: WaitOptions,
     task_created: Option<Instant>,
     started: Option<Instant>,
+    deadline: Option<Instant>,
     attempts: u32,
     last: Option<AsyncTask>,
     rng: SmallRng,
@@ -77,11 +78,18 @@ impl<S: SnapshotSource> TaskPoller<S> {
             options,
             task_created,
             started: None,
+            deadline: None,
             attempts: 0,
             last: None,
             rng,
             finished: false,
         }
+    }
+
+    /// Ends the wait at `deadline` when that comes before the maximum wait runs out.
+    pub fn with_deadline(mut self, deadline: Option<Instant>) -> Self {
+        self.deadline = deadline;
+        self
     }
 
     /// Returns the id of the polled task.
@@ -105,7 +113,10 @@ impl<S: SnapshotSource> TaskPoller<S> {
 
         let now = Instant::now();
         let started = *self.started.get_or_insert(now);
-        let deadline = started + self.options.max_wait;
+        let deadline = match self.deadline {
+            Some(fixed) => fixed.min(started + self.options.max_wait),
+            None => started + self.options.max_wait,
+        };
 
         // Every poll after the first waits; the first goes out at once.
         if self.attempts > 0 {
