@@ -7,21 +7,26 @@
 //! returns a [`TaskHelper<T>`](tasks::TaskHelper) that knows the type `T` of its
 //! task's response and waits for it:
 //!
-//! ```no_run
+//! ```
 //! use benchling_sdk::models::{DnaSequenceBulkCreate, DnaSequencesBulkCreateRequest};
 //! use benchling_sdk::Benchling;
 //!
-//! # async fn run() -> benchling_sdk::Result<()> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let simulator = benchling_sim::Simulator::builder().time_scale(50.0).start().await?;
+//! # let tenant_url = simulator.base_url().to_string();
+//! # let api_key = simulator.api_key().to_string();
+//! // `tenant_url` is your tenant, such as https://example.benchling.com.
 //! let client = Benchling::builder()
-//!     .tenant_url("https://example.benchling.com")
-//!     .api_key(std::env::var("BENCHLING_API_KEY").unwrap_or_default())
+//!     .tenant_url(tenant_url)
+//!     .api_key(api_key)
 //!     .build()?;
 //!
 //! let request = DnaSequencesBulkCreateRequest {
 //!     dna_sequences: Some(vec![DnaSequenceBulkCreate {
-//!         name: Some("pPCP1".into()),
-//!         bases: Some("ATGCATGC".into()),
-//!         is_circular: Some(true),
+//!         name: "pPCP1 fragment".into(),
+//!         bases: "ATGCATGCAATT".into(),
+//!         is_circular: false,
 //!         folder_id: Some("lib_abc123".into()),
 //!         ..Default::default()
 //!     }]),
@@ -30,9 +35,8 @@
 //!
 //! let task = client.dna_sequences().bulk_create(&request).await?;
 //! let created = task.wait_for_response().await?;
-//! for sequence in created.dna_sequences.unwrap_or_default() {
-//!     println!("{:?} {:?}", sequence.id, sequence.length);
-//! }
+//! let sequences = created.dna_sequences.unwrap_or_default();
+//! assert_eq!(sequences[0].length, Some(12));
 //! # Ok(())
 //! # }
 //! ```
