@@ -378,7 +378,7 @@ fn catalog_matches_paths_with_parameters() {
     assert!(args.is_empty());
 }
 
-/// One case per task-creating endpoint, in catalog order.
+/// Returns one case per task-creating endpoint, in catalog order.
 fn cases() -> Vec<Case> {
     vec![
         Case { operation_id: "autoAnnotateAaSequences", path_args: &[], request: Some(r#"{"aaSequenceIds":["text"],"featureLibraryIds":["text"]}"#), response: json!({"sample": "untyped response"}) },

@@ -103,7 +103,7 @@ fn method_doc(operation: &Operation) -> String {
         doc.push_str("Returns [`Error::InvalidInput`](crate::Error::InvalidInput) when a path parameter is empty. ");
     }
     doc.push_str(
-        "Returns an error when the request fails or the API does not answer 202 with a task id.",
+        "Returns an error when the request fails, the API returns an error status, or the response has no task id.",
     );
     doc
 }

@@ -82,7 +82,7 @@ fn emit_endpoints(operations: &[Operation], sampler: &Sampler<'_>) -> Result<Str
     let mut out = format!("// {GENERATED_NOTICE}\n\n");
     out.push_str(include_str!("../../templates/endpoints_test.rs"));
 
-    out.push_str("\n/// One case per task-creating endpoint, in catalog order.\nfn cases() -> Vec<Case> {\n    vec![\n");
+    out.push_str("\n/// Returns one case per task-creating endpoint, in catalog order.\nfn cases() -> Vec<Case> {\n    vec![\n");
     for operation in operations {
         let id = operation.row.operation_id;
         let args: Vec<String> = operation

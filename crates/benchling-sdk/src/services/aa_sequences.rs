@@ -31,7 +31,7 @@ impl AaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn auto_annotate(
         &self,
         request: &models::AutoAnnotateAaSequences,
@@ -49,7 +49,7 @@ impl AaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn back_translate(
         &self,
         request: &models::BackTranslate,
@@ -67,7 +67,7 @@ impl AaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_create(
         &self,
         request: &models::AaSequencesBulkCreateRequest,
@@ -85,7 +85,7 @@ impl AaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_update(
         &self,
         request: &models::AaSequencesBulkUpdateRequest,
@@ -103,7 +103,7 @@ impl AaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_upsert(
         &self,
         request: &models::AaSequencesBulkUpsertRequest,
@@ -121,7 +121,7 @@ impl AaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn find_matching_regions(
         &self,
         request: &models::AaSequencesFindMatchingRegion,

@@ -31,7 +31,7 @@ impl AppsHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_create_configuration_items(
         &self,
         request: &models::AppConfigItemsBulkCreateRequest,
@@ -53,7 +53,7 @@ impl AppsHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_update_configuration_items(
         &self,
         request: &models::AppConfigItemsBulkUpdateRequest,

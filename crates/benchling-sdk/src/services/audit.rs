@@ -32,7 +32,7 @@ impl AuditHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns [`Error::InvalidInput`](crate::Error::InvalidInput) when a path parameter is empty. Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns [`Error::InvalidInput`](crate::Error::InvalidInput) when a path parameter is empty. Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn export_log(
         &self,
         object_id: &str,

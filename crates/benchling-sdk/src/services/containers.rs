@@ -30,7 +30,7 @@ impl ContainersHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_create(
         &self,
         request: &models::ContainersBulkCreateRequest,
@@ -48,7 +48,7 @@ impl ContainersHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_update(
         &self,
         request: &models::ContainersBulkUpdateRequest,
@@ -66,7 +66,7 @@ impl ContainersHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn transfer_into_containers(
         &self,
         request: &models::MultipleContainersTransfersList,

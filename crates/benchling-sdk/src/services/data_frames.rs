@@ -33,7 +33,7 @@ impl DataFramesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns [`Error::InvalidInput`](crate::Error::InvalidInput) when a path parameter is empty. Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns [`Error::InvalidInput`](crate::Error::InvalidInput) when a path parameter is empty. Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn update(
         &self,
         data_frame_id: &str,

@@ -31,7 +31,7 @@ impl DnaOligosHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_create(
         &self,
         request: &models::DnaOligosBulkCreateRequest,
@@ -49,7 +49,7 @@ impl DnaOligosHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_update(
         &self,
         request: &models::DnaOligosBulkUpdateRequest,
@@ -67,7 +67,7 @@ impl DnaOligosHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_upsert(
         &self,
         request: &models::DnaOligosBulkUpsertRequest,

@@ -32,7 +32,7 @@ impl DnaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn auto_annotate(
         &self,
         request: &models::AutoAnnotateDnaSequences,
@@ -50,7 +50,7 @@ impl DnaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn autofill_parts(
         &self,
         request: &models::AutofillSequences,
@@ -68,7 +68,7 @@ impl DnaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn autofill_transcriptions(
         &self,
         request: &models::AutofillSequences,
@@ -90,7 +90,7 @@ impl DnaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn autofill_translations(
         &self,
         request: &models::AutofillSequences,
@@ -112,7 +112,7 @@ impl DnaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_create(
         &self,
         request: &models::DnaSequencesBulkCreateRequest,
@@ -130,7 +130,7 @@ impl DnaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_update(
         &self,
         request: &models::DnaSequencesBulkUpdateRequest,
@@ -148,7 +148,7 @@ impl DnaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_upsert(
         &self,
         request: &models::DnaSequencesBulkUpsertRequest,
@@ -166,7 +166,7 @@ impl DnaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn find_matching_regions(
         &self,
         request: &models::DnaSequencesFindMatchingRegion,
@@ -188,7 +188,7 @@ impl DnaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn optimize_codons(
         &self,
         request: &models::OptimizeCodons,

@@ -30,7 +30,7 @@ impl ExportsHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn export(
         &self,
         request: &models::ExportItemRequest,

@@ -30,7 +30,7 @@ impl FeatureLibrariesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_create_features(
         &self,
         request: &models::FeaturesBulkCreateRequest,

@@ -32,7 +32,7 @@ impl LabAutomationHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns [`Error::InvalidInput`](crate::Error::InvalidInput) when a path parameter is empty. Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns [`Error::InvalidInput`](crate::Error::InvalidInput) when a path parameter is empty. Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn generate_input(
         &self,
         input_generator_id: &str,
@@ -55,7 +55,7 @@ impl LabAutomationHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns [`Error::InvalidInput`](crate::Error::InvalidInput) when a path parameter is empty. Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns [`Error::InvalidInput`](crate::Error::InvalidInput) when a path parameter is empty. Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn process_output(
         &self,
         output_processor_id: &str,

@@ -31,7 +31,7 @@ impl MoleculesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_create(
         &self,
         request: &models::MoleculesBulkCreateRequest,
@@ -49,7 +49,7 @@ impl MoleculesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_update(
         &self,
         request: &models::MoleculesBulkUpdateRequest,
@@ -67,7 +67,7 @@ impl MoleculesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_upsert(
         &self,
         request: &models::MoleculesBulkUpsertRequest,

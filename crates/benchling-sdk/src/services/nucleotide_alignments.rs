@@ -30,7 +30,7 @@ impl NucleotideAlignmentsHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn create_consensus_alignment(
         &self,
         request: &models::NucleotideConsensusAlignmentCreate,
@@ -52,7 +52,7 @@ impl NucleotideAlignmentsHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn create_template_alignment(
         &self,
         request: &models::NucleotideTemplateAlignmentCreate,

@@ -31,7 +31,7 @@ impl RnaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn auto_annotate(
         &self,
         request: &models::AutoAnnotateRnaSequences,
@@ -49,7 +49,7 @@ impl RnaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn autofill_parts(
         &self,
         request: &models::AutofillRnaSequences,
@@ -67,7 +67,7 @@ impl RnaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn autofill_translations(
         &self,
         request: &models::AutofillRnaSequences,
@@ -89,7 +89,7 @@ impl RnaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_create(
         &self,
         request: &models::RnaSequencesBulkCreateRequest,
@@ -107,7 +107,7 @@ impl RnaSequencesHandler<'_> {
     ///
     /// # Errors
     ///
-    /// Returns an error when the request fails or the API does not answer 202 with a task id.
+    /// Returns an error when the request fails, the API returns an error status, or the response has no task id.
     pub async fn bulk_update(
         &self,
         request: &models::RnaSequencesBulkUpdateRequest,
