@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 /// A callback that returns a bearer token for each request.
 pub type TokenProvider = Arc<dyn Fn() -> SecretString + Send + Sync>;
 
-/// How the client authenticates.
+/// Authentication method of the client.
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum Auth {
@@ -141,7 +141,7 @@ struct TokenAnswer {
     expires_in: Option<f64>,
 }
 
-/// How early a token is renewed: 10% of its lifetime, between 1 and 60 seconds.
+/// Returns how early a token is renewed: 10% of its lifetime, between 1 and 60 seconds.
 pub(crate) fn renewal_margin(lifetime: Duration) -> Duration {
     lifetime
         .mul_f64(0.1)
@@ -231,7 +231,7 @@ async fn fetch_token(
     let parsed: TokenAnswer = serde_json::from_slice(&body).map_err(|error| {
         token_error(
             status.as_u16(),
-            format!("the answer is not a token (expected access_token and expires_in): {error}"),
+            format!("the response is not a token (expected access_token and expires_in): {error}"),
         )
     })?;
 

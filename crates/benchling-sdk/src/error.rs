@@ -21,25 +21,45 @@ use crate::tasks::{AsyncTask, AsyncTaskErrors};
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Errors returned by the Benchling client and the task helpers.
+///
+/// ```
+/// use benchling_sdk::{Benchling, Error};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let simulator = benchling_sim::Simulator::builder().start().await?;
+/// # let client = Benchling::builder().tenant_url(simulator.base_url()).api_key(simulator.api_key()).build()?;
+/// match client.tasks().get("5e5fd9ab-0000-4c39-8e44-7e2d6c6b1a90").await {
+///     Ok(task) => println!("status {}", task.status),
+///     Err(Error::TaskNotFound { task_id }) => println!("{task_id} expired or never existed"),
+///     Err(error) if error.is_retryable() => println!("try again later: {error}"),
+///     Err(error) => return Err(error.into()),
+/// }
+///
+/// let invalid = client.tasks().get("not/an/id").await.unwrap_err();
+/// assert!(matches!(invalid, Error::InvalidInput { name: "task id", .. }));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A value given to the SDK is invalid; nothing was sent.
     #[error("invalid {name} {value:?}: {reason}")]
     InvalidInput {
-        /// What the value is, for example `tenant URL` or `task id`.
+        /// Name of the value, for example `tenant URL` or `task id`.
         name: &'static str,
         /// The rejected value (never a secret: secrets are shown as `<redacted>`).
         value: String,
-        /// Why it was rejected and how to fix it.
+        /// Reason for the rejection and the fix.
         reason: String,
     },
 
-    /// The API answered with a status that is not a success.
+    /// The API returned a status that is not a success.
     #[error(transparent)]
     Api(Box<ApiError>),
 
-    /// The request did not get an HTTP answer: connection, TLS or timeout failure.
+    /// The request got no HTTP response: connection, TLS or timeout failure.
     #[error(
         "request to {url} failed: {source}; check the tenant URL and the network, then try again"
     )]
@@ -51,7 +71,7 @@ pub enum Error {
         source: reqwest::Error,
     },
 
-    /// An answer could not be decoded into the expected type.
+    /// A response body could not be decoded into the expected type.
     #[error(transparent)]
     Decode(Box<DecodeError>),
 
@@ -60,7 +80,7 @@ pub enum Error {
     Token {
         /// The token endpoint.
         url: String,
-        /// HTTP status of the token endpoint's answer, 0 when none arrived.
+        /// HTTP status of the token endpoint's response, 0 when none arrived.
         status: u16,
         /// The server's message or the transport error text.
         message: String,
@@ -87,7 +107,7 @@ pub enum Error {
     #[error(transparent)]
     TaskFailed(Box<TaskFailure>),
 
-    /// The task endpoint answered 404 for this id.
+    /// The task endpoint returned 404 for this id.
     #[error(
         "task {task_id} was not found: Benchling keeps task data only for 30 minutes \
          after the task ends, so it has expired or the id is wrong"
@@ -105,7 +125,7 @@ pub enum Error {
 }
 
 impl Error {
-    /// Returns the HTTP status when the error came from an API answer.
+    /// Returns the HTTP status when the error came from an API response.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(api) => Some(api.status),
@@ -162,7 +182,7 @@ impl Error {
     }
 }
 
-/// An answer from the API with a status that is not a success.
+/// A response from the API with a status that is not a success.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct ApiError {
@@ -170,17 +190,22 @@ pub struct ApiError {
     pub status: StatusCode,
     /// Method and path of the request, for example `POST /api/v2/dna-sequences:bulk-create`.
     pub request: String,
-    /// The parsed Benchling error body, when the answer had one.
+    /// The parsed Benchling error body, when the response had one.
     pub body: Option<ErrorBody>,
-    /// Answer headers.
+    /// Response headers.
     pub headers: HeaderMap,
-    /// The raw answer body, kept when it is not a Benchling error body (HTML from a proxy, for example).
+    /// The raw response body, kept when it is not a Benchling error body (HTML from a proxy, for example).
     pub raw: Option<String>,
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} answered HTTP {}", self.request, self.status.as_u16())?;
+        write!(
+            f,
+            "{} failed with HTTP {}",
+            self.request,
+            self.status.as_u16()
+        )?;
 
         if let Some(body) = &self.body {
             let message = body
@@ -241,7 +266,7 @@ pub struct ErrorDetail {
 pub struct DecodeError {
     /// The Rust type that was expected.
     pub type_name: &'static str,
-    /// Where the body came from, for example `GET /api/v2/tasks/{id}` or `response of task {id}`.
+    /// Source of the body, for example `GET /api/v2/tasks/{id}` or `response of task {id}`.
     pub context: String,
     /// JSON path of the failing value, for example `response.dnaSequences[3].length`.
     pub path: String,

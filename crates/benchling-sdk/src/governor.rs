@@ -5,10 +5,10 @@
 //! per Benchling App. A refused request (429) still counts against the window,
 //! so every 429 takes budget away from the lab's other integrations.
 //!
-//! The governor holds a request back, before it is sent, when the window has no
+//! The governor delays a request, before it is sent, when the window has no
 //! budget left for this client. It starts from Benchling's documented limits and
 //! follows the `x-rate-limit-limit`, `x-rate-limit-remaining` and
-//! `x-rate-limit-reset` headers of every answer (and the older `x-ratelimit-*`
+//! `x-rate-limit-reset` headers of every response (and the older `x-ratelimit-*`
 //! spelling). When requests queue, task polls wait behind other calls.
 //!
 //! # Defaults
@@ -24,7 +24,7 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 use tracing::debug;
 
-/// Rate-limit values read from the headers of one answer.
+/// Rate-limit values read from the headers of one response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RateLimit {
@@ -34,7 +34,7 @@ pub struct RateLimit {
     pub remaining: Option<u32>,
     /// Time until the window resets (`x-rate-limit-reset`, in seconds).
     pub reset: Option<Duration>,
-    /// When the answer was received.
+    /// When the response was received.
     pub observed_at: Instant,
 }
 
@@ -70,6 +70,18 @@ impl RateLimit {
 }
 
 /// Settings of the client-wide governor.
+///
+/// ```
+/// use benchling_sdk::{Benchling, GovernorConfig};
+///
+/// // Use at most half of the tenant's window, leaving the rest to other integrations.
+/// let client = Benchling::builder()
+///     .tenant_url("https://example.benchling.com")
+///     .api_key("sk_example")
+///     .governor(GovernorConfig::new().share(0.5))
+///     .build()?;
+/// # Ok::<(), benchling_sdk::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct GovernorConfig {
     enabled: bool,
@@ -90,12 +102,12 @@ impl Default for GovernorConfig {
 }
 
 impl GovernorConfig {
-    /// Enabled, with the documented limit of the client's auth method.
+    /// Creates an enabled governor with the documented limit of the client's auth method.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// A governor that never holds a request back; rate-limit headers are still read.
+    /// Creates a governor that never delays a request; rate-limit headers are still read.
     pub fn disabled() -> Self {
         GovernorConfig {
             enabled: false,
@@ -103,13 +115,13 @@ impl GovernorConfig {
         }
     }
 
-    /// Sets the requests per window assumed before the first answer arrives.
+    /// Sets the requests per window assumed before the first response arrives.
     pub fn limit(mut self, requests: u32) -> Self {
         self.limit = Some(requests.max(1));
         self
     }
 
-    /// Sets the window length assumed before the first answer arrives.
+    /// Sets the window length assumed before the first response arrives.
     pub fn window(mut self, window: Duration) -> Self {
         self.window = window.max(Duration::from_millis(1));
         self
@@ -126,13 +138,13 @@ impl GovernorConfig {
         self
     }
 
-    /// Returns true when the governor holds requests back.
+    /// Returns true when the governor delays requests.
     pub fn is_enabled(&self) -> bool {
         self.enabled
     }
 }
 
-/// Which queue a request waits in.
+/// Queue of a request in the governor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Priority {
     /// An ordinary API call.
@@ -279,7 +291,7 @@ impl Governor {
         }
     }
 
-    /// Updates the window from an answer's status and headers.
+    /// Updates the window from a response's status and headers.
     pub(crate) fn observe(&self, status: u16, headers: &HeaderMap) {
         let observed = RateLimit::from_headers(headers);
         let mut state = self.lock();
@@ -296,7 +308,7 @@ impl Governor {
                 // A margin, because the header may be rounded down to whole seconds.
                 let end = now + reset + Duration::from_millis(250);
                 // The server's reset replaces a local guess. Once it is known, only a
-                // clearly later reset starts a new window, so a late answer from the
+                // clearly later reset starts a new window, so a late response from the
                 // previous window cannot restore its budget.
                 let new_window = !state.window_from_server
                     || state

@@ -1,7 +1,7 @@
 //! A Rust client for the Benchling API, built around its asynchronous tasks.
 //!
 //! Expensive Benchling operations (bulk-create of up to 1,000 sequences,
-//! exports, alignments, registration, …) run as tasks: the endpoint answers
+//! exports, alignments, registration, …) run as tasks: the endpoint returns
 //! `202 {"taskId": …}` and the result is read later from
 //! `GET /api/v2/tasks/{taskId}`. Every task-creating endpoint of this crate
 //! returns a [`TaskHelper<T>`](tasks::TaskHelper) that knows the type `T` of its
@@ -72,7 +72,6 @@ pub mod blocking;
 pub mod client;
 pub mod error;
 pub mod governor;
-#[allow(missing_docs)]
 pub mod models;
 pub mod retry;
 pub mod services;

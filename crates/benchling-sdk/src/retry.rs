@@ -5,7 +5,7 @@
 //! seconds (`n` = 0, 1, 2, …, factor 1.0); statuses 429, 502, 503 and 504.
 //! On top of that, each wait gets up to 1 s of random jitter (Benchling's
 //! recommendation for rate-limited clients), no single wait exceeds 64 s, a 429
-//! waits for the `Retry-After` or `x-rate-limit-reset` time when the answer has
+//! waits for the `Retry-After` or `x-rate-limit-reset` time when the response has
 //! one, and connection failures and timeouts are retried for `GET` requests only,
 //! because a `POST` that timed out may have created a task already.
 //!
@@ -20,6 +20,24 @@ use reqwest::Method;
 use crate::governor::RateLimit;
 
 /// When and how often a failed request is sent again.
+///
+/// ```
+/// use std::time::Duration;
+/// use benchling_sdk::retry::{Outcome, RetryDecision, RetryStrategy};
+/// use reqwest::header::HeaderMap;
+/// use reqwest::Method;
+///
+/// let strategy = RetryStrategy::new().max_jitter(Duration::ZERO);
+/// let headers = HeaderMap::new();
+///
+/// // The third try of a GET failed with 503: wait 1.0 * 2^2 seconds.
+/// let decision = strategy.decide(3, &Method::GET, Outcome::Status(503, &headers), 0.0);
+/// assert_eq!(decision, RetryDecision::RetryAfter(Duration::from_secs(4)));
+///
+/// // A POST that got no response may have created a task already: no retry.
+/// let decision = strategy.decide(1, &Method::POST, Outcome::Transport, 0.0);
+/// assert_eq!(decision, RetryDecision::Stop);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryStrategy {
     max_tries: u32,
@@ -43,12 +61,12 @@ impl Default for RetryStrategy {
     }
 }
 
-/// What happened to one try of a request.
+/// Result of one try of a request.
 #[derive(Debug, Clone, Copy)]
 pub enum Outcome<'a> {
-    /// An HTTP answer with this status and these headers.
+    /// An HTTP response with this status and these headers.
     Status(u16, &'a HeaderMap),
-    /// No HTTP answer: connection failure or timeout.
+    /// No HTTP response: connection failure or timeout.
     Transport,
 }
 
@@ -62,12 +80,12 @@ pub enum RetryDecision {
 }
 
 impl RetryStrategy {
-    /// The Python SDK's strategy plus jitter, a 64 s cap and rate-limit headers; see the module docs.
+    /// Creates the Python SDK's strategy plus jitter, a 64 s cap and rate-limit headers (see the module docs).
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// A strategy that never retries.
+    /// Creates a strategy that never retries.
     pub fn none() -> Self {
         RetryStrategy {
             max_tries: 1,
@@ -147,7 +165,7 @@ impl RetryStrategy {
         let exponent = tries_done.saturating_sub(1).min(62) as i32;
         let mut delay = self.backoff_factor * 2f64.powi(exponent);
 
-        // A 429 tells how long the window has left; waiting less only earns another 429.
+        // A 429 carries the time the window has left, and waiting less only earns another 429.
         if let Outcome::Status(429, headers) = outcome {
             if let Some(server_delay) = server_delay(headers, SystemTime::now()) {
                 delay = delay.max(server_delay.as_secs_f64());
@@ -160,7 +178,7 @@ impl RetryStrategy {
     }
 }
 
-/// Reads how long the server asks to wait: `Retry-After` (seconds or an HTTP date),
+/// Reads the delay requested by the server: `Retry-After` (seconds or an HTTP date),
 /// else the rate-limit reset header.
 pub(crate) fn server_delay(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     if let Some(value) = headers

@@ -18,7 +18,7 @@ use benchling_sdk::{Benchling, Error, WaitOptions};
 use futures::StreamExt;
 use serde_json::{json, Value};
 
-/// Serves `GET /api/v2/tasks/{id}` from a queue of answers per task; the last answer repeats.
+/// Serves `GET /api/v2/tasks/{id}` from a queue of responses per task; the last one repeats.
 #[derive(Clone, Default)]
 struct TaskServer {
     answers: Arc<Mutex<HashMap<String, Vec<Value>>>>,
@@ -106,7 +106,7 @@ fn fast_options() -> WaitAllOptions {
 }
 
 #[tokio::test]
-async fn wait_all_keeps_input_order_and_runs_past_failures() {
+async fn wait_all_keeps_input_order() {
     let (url, server) = TaskServer::with(&[
         ("t1", vec![running(), running(), running(), done()]),
         ("t2", vec![failed()]),

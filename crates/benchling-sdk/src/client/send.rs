@@ -27,7 +27,7 @@ pub(crate) enum RequestKind {
     TaskPoll,
 }
 
-/// A successful answer.
+/// A successful response.
 #[derive(Debug)]
 pub(crate) struct RawResponse {
     pub(crate) status: StatusCode,
@@ -64,18 +64,18 @@ impl Benchling {
         if response.status != StatusCode::ACCEPTED {
             warn!(
                 status = response.status.as_u16(),
-                path, "task endpoint answered without HTTP 202"
+                path, "task endpoint returned a success status other than HTTP 202"
             );
         }
 
         let link: AsyncTaskLink = DecodeError::decode(&response.body, || {
-            format!("answer of {method} /api/v2{path}")
+            format!("response of {method} /api/v2{path}")
         })?;
         TaskHelper::new(self, link)
     }
 
-    /// Sends a request with a JSON body and returns the raw success answer; the
-    /// building block for endpoints the SDK does not wrap yet.
+    /// Sends a request with a JSON body and returns the decoded success response.
+    /// It is the building block for endpoints the SDK does not wrap yet.
     pub async fn send_json<B: Serialize + ?Sized>(
         &self,
         method: Method,
@@ -99,11 +99,11 @@ impl Benchling {
             return Ok(serde_json::Value::Null);
         }
         DecodeError::decode(&response.body, || {
-            format!("answer of {method} /api/v2{path}")
+            format!("response of {method} /api/v2{path}")
         })
     }
 
-    /// Starts a task through any endpoint that answers `202 {"taskId": ...}`,
+    /// Starts a task through any endpoint that returns `202 {"taskId": ...}`,
     /// for endpoints the SDK does not wrap yet (alpha and beta ones, for example).
     ///
     /// Polling still uses the stable `GET /api/v2/tasks/{taskId}`.
@@ -280,7 +280,7 @@ impl Benchling {
     }
 }
 
-/// Builds the error of a failed answer, parsing Benchling's error body when there is one.
+/// Builds the error of a failed response, parsing Benchling's error body when there is one.
 fn api_error(status: StatusCode, request: String, headers: HeaderMap, body: &[u8]) -> Error {
     let parsed = serde_json::from_slice::<ErrorBody>(body).ok();
     let raw = match parsed {

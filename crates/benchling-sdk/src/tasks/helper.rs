@@ -1,4 +1,4 @@
-//! `TaskHelper<T>`: a task id that knows the type of its task's response.
+//! `TaskHelper<T>`: a task id typed with its task's response.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -31,6 +31,15 @@ pub trait TaskResponse: DeserializeOwned + Send + Sync + 'static {
 /// The response of a task that returns no data, decoded from `{}` or from an absent response.
 ///
 /// Any fields the task does send are ignored.
+///
+/// ```
+/// use benchling_sdk::{AsyncTask, EmptyTaskResponse, TaskCompletion};
+///
+/// let done: AsyncTask = serde_json::from_str(r#"{"status": "SUCCEEDED"}"#)?;
+/// let completion = TaskCompletion::<EmptyTaskResponse>::from_task("task-1", &done)?;
+/// assert_eq!(completion.response, Some(EmptyTaskResponse));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct EmptyTaskResponse;
 
@@ -64,6 +73,22 @@ impl TaskResponse for serde_json::Value {
 ///
 /// As in the Python SDK: `success` is true only for `SUCCEEDED`; `errors` and
 /// `message` are set only for `FAILED`; `response` is set only for `SUCCEEDED`.
+///
+/// ```
+/// use benchling_sdk::{AsyncTask, EmptyTaskResponse, TaskCompletion};
+///
+/// let failed: AsyncTask = serde_json::from_str(
+///     r#"{"status": "FAILED", "message": "Invalid bases", "errors": [{"index": 0, "message": "Z is not a base"}]}"#,
+/// )?;
+/// let completion = TaskCompletion::<EmptyTaskResponse>::from_task("task-1", &failed)?;
+/// assert!(!completion.success);
+/// assert_eq!(completion.errors.as_ref().map(|errors| errors.len()), Some(1));
+/// assert!(completion.response.is_none());
+///
+/// let error = completion.into_result().unwrap_err();
+/// assert_eq!(error.as_task_failure().unwrap().message.as_deref(), Some("Invalid bases"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TaskCompletion<T> {
@@ -138,7 +163,7 @@ fn missing_response<T>(task_id: &str) -> Error {
 
 /// A running or ended task whose response decodes as `T`.
 ///
-/// Every task-creating endpoint returns one. It holds the task id, the link's
+/// Every task-creating endpoint returns one. It contains the task id, the link's
 /// extra fields and a handle to the client, and polls
 /// `GET /api/v2/tasks/{taskId}` through the client's retry strategy and rate
 /// governor.
@@ -322,6 +347,26 @@ impl<T: TaskResponse> TaskHelper<T> {
     }
 
     /// Returns a stream of snapshots that ends after the task ends, on an error or on timeout.
+    ///
+    /// ```
+    /// use futures::StreamExt;
+    /// use benchling_sdk::{Benchling, WaitOptions};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let simulator = benchling_sim::Simulator::builder().time_scale(50.0).start().await?;
+    /// # let client = Benchling::builder().tenant_url(simulator.base_url()).api_key(simulator.api_key()).build()?;
+    /// # let body = serde_json::json!({"dnaSequences": [{"name": "a", "bases": "ACGT", "isCircular": false}]});
+    /// # let task = client
+    /// #     .start_task_at::<serde_json::Value, _>(reqwest::Method::POST, "/dna-sequences:bulk-create", Some(&body))
+    /// #     .await?;
+    /// let mut snapshots = std::pin::pin!(task.snapshots(WaitOptions::new()));
+    /// while let Some(snapshot) = snapshots.next().await {
+    ///     eprintln!("task {} is {}", task.task_id(), snapshot?.status);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn snapshots(&self, options: WaitOptions) -> impl Stream<Item = Result<AsyncTask>> + Send {
         self.poller(options).into_stream()
     }

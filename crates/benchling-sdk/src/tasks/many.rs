@@ -40,7 +40,7 @@ use crate::Benchling;
 pub struct WaitAllOptions {
     /// Options of each task's wait; every task gets its own deadline.
     pub wait: WaitOptions,
-    /// Maximum number of polls sent and not yet answered, at least 1.
+    /// Maximum number of polls sent and still waiting for a response, at least 1.
     pub max_polls_in_flight: usize,
 }
 

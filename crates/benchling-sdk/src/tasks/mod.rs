@@ -1,6 +1,6 @@
 //! Asynchronous tasks: snapshots, typed helpers, poll policies and waits.
 //!
-//! A task-creating endpoint answers `202 {"taskId": ...}` and returns a
+//! A task-creating endpoint returns `202 {"taskId": ...}` and returns a
 //! [`TaskHelper<T>`], where `T` is the type of the task's response. The helper
 //! polls `GET /api/v2/tasks/{taskId}` until the status leaves `RUNNING`:
 //!

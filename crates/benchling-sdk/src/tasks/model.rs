@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-/// The answer of a task-creating endpoint: HTTP 202 with `{"taskId": "..."}`.
+/// The response of a task-creating endpoint: HTTP 202 with `{"taskId": "..."}`.
 ///
 /// Fields the API adds beyond `taskId` are kept in `extra`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,7 +40,7 @@ impl AsyncTaskLink {
 pub enum AsyncTaskStatus {
     /// `RUNNING`: the task has not ended.
     Running,
-    /// `SUCCEEDED`: the task ended and `response` holds its result.
+    /// `SUCCEEDED`: the task ended and `response` contains its result.
     Succeeded,
     /// `FAILED`: the task ended with `message` and possibly `errors`.
     Failed,
@@ -98,6 +98,17 @@ impl<'de> Deserialize<'de> for AsyncTaskStatus {
 /// The `errors` of a failed task: one object or a list, with free-form fields.
 ///
 /// Bulk tasks usually send a list such as `[{"index": 0, "message": "..."}]`.
+///
+/// ```
+/// use benchling_sdk::AsyncTaskErrors;
+///
+/// let errors: AsyncTaskErrors = serde_json::from_str(r#"[{"index": 2, "message": "Name is empty"}]"#)?;
+/// for error in errors.to_list() {
+///     println!("item {}: {}", error["index"], error["message"]);
+/// }
+/// assert_eq!(errors.len(), 1);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum AsyncTaskErrors {
@@ -110,7 +121,7 @@ pub enum AsyncTaskErrors {
 }
 
 impl Default for AsyncTaskErrors {
-    /// An empty list, the value used when a failed task sent no `errors`.
+    /// Returns an empty list, the value used when a failed task sent no `errors`.
     fn default() -> Self {
         AsyncTaskErrors::List(Vec::new())
     }

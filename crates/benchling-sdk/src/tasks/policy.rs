@@ -12,7 +12,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// What a poll policy knows when it picks the next delay.
+/// State of a wait, passed to a poll policy to pick the next delay.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct PollState {

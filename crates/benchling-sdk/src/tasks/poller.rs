@@ -1,6 +1,6 @@
 //! The wait loop: poll a task until it ends or the maximum wait runs out.
 //!
-//! The loop knows nothing about HTTP. It asks a [`SnapshotSource`] for one
+//! The loop has no HTTP code. It asks a [`SnapshotSource`] for one
 //! snapshot at a time and uses tokio's clock, so tests run it on paused time
 //! against a scripted source and check the exact instant of every poll.
 
@@ -30,7 +30,7 @@ pub trait SnapshotSource: Send + Sync {
 
 /// Polls one task step by step.
 ///
-/// Each call to [`TaskPoller::next`] sleeps as the poll policy says (never past the
+/// Each call to [`TaskPoller::next`] sleeps for the poll policy's delay (never past the
 /// deadline), polls once and returns the snapshot. After an ended snapshot, an
 /// error or the timeout error, it returns `None`.
 ///
@@ -102,7 +102,7 @@ impl<S: SnapshotSource> TaskPoller<S> {
         self.attempts
     }
 
-    /// Sleeps as the policy says, polls once and returns the snapshot.
+    /// Sleeps for the policy's delay, polls once and returns the snapshot.
     ///
     /// Returns `None` once the task has ended or an error was returned.
     /// Returns [`Error::WaitTimedOut`] when the maximum wait has run out.

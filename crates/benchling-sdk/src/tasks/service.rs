@@ -12,7 +12,37 @@ use crate::Benchling;
 
 /// Task endpoints: `GET /api/v2/tasks/{taskId}` and waits built on it.
 ///
-/// Returned by [`Benchling::tasks`].
+/// Returned by [`Benchling::tasks`]. These are the Python SDK's
+/// `TaskService.get_by_id` and `wait_for_task`: the snapshot's `response` is
+/// raw JSON; use a [`TaskHelper`] for a typed response.
+///
+/// ```
+/// use std::time::Duration;
+/// use benchling_sdk::{AsyncTaskStatus, Benchling, Error, WaitOptions};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let simulator = benchling_sim::Simulator::builder().time_scale(50.0).start().await?;
+/// # let client = Benchling::builder().tenant_url(simulator.base_url()).api_key(simulator.api_key()).build()?;
+/// # let body = serde_json::json!({"dnaSequences": [{"name": "a", "bases": "ACGT", "isCircular": false}]});
+/// # let task_id = client
+/// #     .start_task_at::<serde_json::Value, _>(reqwest::Method::POST, "/dna-sequences:bulk-create", Some(&body))
+/// #     .await?
+/// #     .task_id()
+/// #     .to_string();
+/// let snapshot = client.tasks().get(&task_id).await?;
+/// println!("task {task_id} is {}", snapshot.status);
+///
+/// let options = WaitOptions::new().interval(Duration::from_millis(200));
+/// let ended = client.tasks().wait(&task_id, options).await?;
+/// assert_eq!(ended.status, AsyncTaskStatus::Succeeded);
+///
+/// // An unknown id, or a task that ended more than 30 minutes ago:
+/// let missing = client.tasks().get("00000000-0000-0000-0000-000000000000").await;
+/// assert!(matches!(missing, Err(Error::TaskNotFound { .. })));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct TaskService {
     client: Benchling,
@@ -45,7 +75,7 @@ impl TaskService {
             Err(error) => return Err(error),
         };
 
-        DecodeError::decode(&response.body, || format!("answer of GET /api/v2{path}"))
+        DecodeError::decode(&response.body, || format!("response of GET /api/v2{path}"))
     }
 
     /// Waits for a task to end and returns its last snapshot, whatever its status.

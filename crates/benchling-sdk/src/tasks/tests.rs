@@ -13,7 +13,7 @@ use super::poller::{SnapshotFuture, SnapshotSource, TaskPoller};
 use super::*;
 use crate::error::Error;
 
-/// Answers polls from a script; the last entry repeats forever.
+/// Returns scripted snapshots, one per poll; the last entry repeats forever.
 #[derive(Clone)]
 struct Script {
     answers: Arc<Mutex<VecDeque<Result<AsyncTask, u16>>>>,

@@ -1,6 +1,6 @@
 //! A scripted HTTP server on 127.0.0.1:0 for end-to-end tests.
 //!
-//! Each test queues the answers it expects, in order, each with the method and
+//! Each test queues the responses to send, in order, each with the method and
 //! path it must match. A request that does not match the next expectation gets
 //! HTTP 500 and is recorded; [`ScriptedServer::finish`] fails the test on any
 //! unexpected or missing request.
@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 
-/// One expected request and the answer to send.
+/// One expected request and the response to send.
 #[derive(Clone)]
 pub struct Expect {
     pub method: Method,
@@ -211,7 +211,7 @@ async fn answer(
     response.body(axum::body::Body::from(expect.body)).unwrap()
 }
 
-/// A client for the server with fast, jitter-free retries and no pacing.
+/// Builds a client for the server with fast, jitter-free retries and no pacing.
 pub fn client(url: &str) -> benchling_sdk::Benchling {
     benchling_sdk::Benchling::builder()
         .tenant_url(url)
