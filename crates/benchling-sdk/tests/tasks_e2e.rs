@@ -482,3 +482,50 @@ async fn snapshot_stream_shows_progress() {
     );
     server.finish();
 }
+
+#[tokio::test]
+async fn beta_endpoint_task_polls_stable_endpoint() {
+    let server = ScriptedServer::start(vec![
+        Expect::post(
+            "/api/v2-beta/widgets:bulk-create",
+            202,
+            json!({"taskId": "t15"}).to_string(),
+        ),
+        poll(
+            "t15",
+            json!({"status": "SUCCEEDED", "response": {"widgets": []}}),
+        ),
+    ])
+    .await;
+    let client = client(&server.url);
+
+    let task = client
+        .start_task_at::<serde_json::Value, _>(
+            Method::POST,
+            "/api/v2-beta/widgets:bulk-create",
+            Some(&json!({})),
+        )
+        .await
+        .unwrap();
+    let response = task.wait_for_response_with(quick_wait()).await.unwrap();
+    assert_eq!(response, json!({"widgets": []}));
+    server.finish();
+}
+
+#[tokio::test]
+async fn send_json_reaches_other_endpoints() {
+    let server = ScriptedServer::start(vec![Expect::get(
+        "/api/v2/dna-sequences/seq_1",
+        200,
+        json!({"id": "seq_1"}).to_string(),
+    )])
+    .await;
+    let client = client(&server.url);
+
+    let sequence = client
+        .send_json::<()>(Method::GET, "/dna-sequences/seq_1", None)
+        .await
+        .unwrap();
+    assert_eq!(sequence["id"], "seq_1");
+    server.finish();
+}

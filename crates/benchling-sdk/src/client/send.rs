@@ -47,16 +47,7 @@ impl Benchling {
         path: &str,
         body: Option<&B>,
     ) -> Result<TaskHelper<T>> {
-        let body = body
-            .map(|body| serde_json::to_vec(body))
-            .transpose()
-            .map_err(|error| {
-                Error::invalid(
-                    "request body",
-                    path.to_string(),
-                    format!("it cannot be serialized as JSON: {error}"),
-                )
-            })?;
+        let body = encode_body(path, body)?;
 
         let response = self
             .send(method.clone(), path, body, RequestKind::Call)
@@ -69,29 +60,21 @@ impl Benchling {
         }
 
         let link: AsyncTaskLink = DecodeError::decode(&response.body, || {
-            format!("response of {method} /api/v2{path}")
+            format!("response of {method} {}", self.resolve(path).1)
         })?;
         TaskHelper::new(self, link)
     }
 
     /// Sends a request with a JSON body and returns the decoded success response.
-    /// It is the building block for endpoints the SDK does not wrap yet.
+    /// It is the building block for endpoints the SDK does not wrap yet; `path`
+    /// is read as in [`Benchling::start_task_at`].
     pub async fn send_json<B: Serialize + ?Sized>(
         &self,
         method: Method,
         path: &str,
         body: Option<&B>,
     ) -> Result<serde_json::Value> {
-        let body = body
-            .map(|body| serde_json::to_vec(body))
-            .transpose()
-            .map_err(|error| {
-                Error::invalid(
-                    "request body",
-                    path.to_string(),
-                    format!("it cannot be serialized as JSON: {error}"),
-                )
-            })?;
+        let body = encode_body(path, body)?;
         let response = self
             .send(method.clone(), path, body, RequestKind::Call)
             .await?;
@@ -99,14 +82,16 @@ impl Benchling {
             return Ok(serde_json::Value::Null);
         }
         DecodeError::decode(&response.body, || {
-            format!("response of {method} /api/v2{path}")
+            format!("response of {method} {}", self.resolve(path).1)
         })
     }
 
     /// Starts a task through any endpoint that returns `202 {"taskId": ...}`,
     /// for endpoints the SDK does not wrap yet (alpha and beta ones, for example).
     ///
-    /// Polling still uses the stable `GET /api/v2/tasks/{taskId}`.
+    /// `path` is relative to `/api/v2` (`/dna-sequences:bulk-create`), or taken
+    /// from the tenant root when it starts with `/api/` (`/api/v2-beta/...`).
+    /// Polling always uses the stable `GET /api/v2/tasks/{taskId}`.
     pub async fn start_task_at<T: TaskResponse, B: Serialize + ?Sized>(
         &self,
         method: Method,
@@ -117,10 +102,22 @@ impl Benchling {
             return Err(Error::invalid(
                 "path",
                 path,
-                "the path must start with '/' and be relative to /api/v2",
+                "the path must start with '/': relative to /api/v2, or from the tenant root when it starts with /api/",
             ));
         }
         self.start_task(method, path, body).await
+    }
+
+    /// Returns the URL and the full path of `path`: relative to `/api/v2`, or
+    /// from the tenant root when it starts with `/api/`.
+    fn resolve(&self, path: &str) -> (String, String) {
+        let api_base = &self.inner.api_base;
+        if path.starts_with("/api/") {
+            let root = api_base.strip_suffix("/api/v2").unwrap_or(api_base);
+            (format!("{root}{path}"), path.to_string())
+        } else {
+            (format!("{api_base}{path}"), format!("/api/v2{path}"))
+        }
     }
 
     /// Sends one request through the governor and the retry strategy.
@@ -132,8 +129,8 @@ impl Benchling {
         kind: RequestKind,
     ) -> Result<RawResponse> {
         let inner = &self.inner;
-        let url = format!("{}{}", inner.api_base, path);
-        let request_name = format!("{method} /api/v2{path}");
+        let (url, full_path) = self.resolve(path);
+        let request_name = format!("{method} {full_path}");
         let priority = match kind {
             RequestKind::Call => Priority::Normal,
             RequestKind::TaskPoll => Priority::Poll,
@@ -278,6 +275,20 @@ impl Benchling {
             }
         }
     }
+}
+
+/// Serializes a request body as JSON.
+fn encode_body<B: Serialize + ?Sized>(path: &str, body: Option<&B>) -> Result<Option<Vec<u8>>> {
+    let Some(body) = body else {
+        return Ok(None);
+    };
+    serde_json::to_vec(body).map(Some).map_err(|error| {
+        Error::invalid(
+            "request body",
+            path.to_string(),
+            format!("it cannot be serialized as JSON: {error}"),
+        )
+    })
 }
 
 /// Builds the error of a failed response, parsing Benchling's error body when there is one.
