@@ -2,7 +2,7 @@
 
 Usage: decode_peer.py FILE [ITERATIONS]
 
-FILE holds the JSON body of GET /api/v2/tasks/{id} for a SUCCEEDED DNA bulk
+FILE contains the JSON body of GET /api/v2/tasks/{id} for a SUCCEEDED DNA bulk
 create, as written by `benchling-bench decode`. Each iteration times
 `json.loads` of the bytes and the generated model's `from_dict` of the parsed
 `response` separately, then the SDK's own path for a final poll: the

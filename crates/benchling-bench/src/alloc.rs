@@ -1,8 +1,8 @@
 //! A global allocator that counts live heap bytes once switched on.
 //!
-//! Counting costs two atomic operations per allocation, so it is off unless
-//! [`enable`] was called: only the scale client, which reports heap bytes per
-//! waiting task, switches it on; the decode timings run without it.
+//! Counting costs two atomic operations per allocation, so it is off until
+//! [`enable`] is called. Only the scale client, which reports heap bytes per
+//! waiting task, switches it on, and the decode timings run without it.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};

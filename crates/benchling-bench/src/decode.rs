@@ -34,7 +34,7 @@ pub struct DecodeOptions {
     pub annotations: usize,
     /// Fewest timed iterations of each Rust decoder.
     pub min_iterations: u32,
-    /// Least total time of each Rust decoder's timed iterations, in seconds.
+    /// Minimum total time of each Rust decoder's timed iterations, in seconds.
     pub min_seconds: f64,
     /// Timed iterations of each Python decoder.
     pub python_iterations: u32,
@@ -43,7 +43,7 @@ pub struct DecodeOptions {
 /// The timing of one decoder.
 #[derive(Debug, Clone, Serialize)]
 pub struct DecoderResult {
-    /// What was decoded, and how.
+    /// The decoder and its input.
     pub decoder: String,
     /// Bytes of input per iteration.
     pub input_bytes: usize,
@@ -97,7 +97,7 @@ pub struct DecodeReport {
     /// Python and SDK versions of the Python peer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub python_versions: Option<String>,
-    /// Why the Python SDK's full get-task path could not be timed, if it could not.
+    /// The error that kept the Python SDK's full get-task path from being timed, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub python_sdk_path_error: Option<String>,
     /// One row per decoder.

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-/// Why a benchmark could not run or report.
+/// A failure that keeps a benchmark from running or reporting.
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
     /// The in-process simulator did not start.
@@ -12,7 +12,7 @@ pub enum BenchError {
     /// An SDK call failed, so the benchmark has no result.
     #[error("SDK call failed while {stage}: {source}")]
     Sdk {
-        /// What the benchmark was doing.
+        /// The step the benchmark was in.
         stage: &'static str,
         /// The SDK's error.
         #[source]
@@ -43,9 +43,9 @@ pub enum BenchError {
     /// A child process or server returned output the runner cannot read.
     #[error("invalid output from {source_name}: {message}")]
     Output {
-        /// Where the output came from.
+        /// The source of the output.
         source_name: String,
-        /// What is wrong with it.
+        /// The problem with it.
         message: String,
     },
 

@@ -178,7 +178,7 @@ struct DecodeArgs {
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
     min_iterations: u32,
 
-    /// Least total time of each Rust decoder's timed iterations, in seconds.
+    /// Minimum total time of each Rust decoder's timed iterations, in seconds.
     #[arg(long, default_value_t = 3.0, value_parser = non_negative_seconds)]
     min_seconds: f64,
 
@@ -401,4 +401,41 @@ fn write_file(path: &std::path::Path, text: &str) -> Result<()> {
         path: path.to_path_buf(),
         source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budget_defaults() {
+        let options = default_args::<BudgetArgs>().options();
+        assert_eq!(options.tasks, 40);
+        assert_eq!(options.task_seconds, 20.0);
+        assert_eq!(options.rate_limit, 60);
+        assert_eq!(options.rate_window_seconds, 30.0);
+        assert!(options.unlimited);
+        assert!(!options.sequential);
+    }
+
+    #[test]
+    fn decode_defaults() {
+        let options = default_args::<DecodeArgs>().options();
+        assert_eq!(options.sequences, 1000);
+        assert_eq!(options.bases, 10_000);
+        assert_eq!(options.annotations, 20);
+    }
+
+    #[test]
+    fn scale_defaults() {
+        let options = default_args::<ScaleArgs>().options();
+        assert_eq!(options.tasks, 10_000);
+        assert_eq!(options.polls_in_flight, 16);
+    }
+
+    #[test]
+    fn cli_definition_is_valid() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
 }

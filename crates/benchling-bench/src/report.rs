@@ -79,7 +79,7 @@ impl Report {
 /// One target and whether the measured value meets it.
 #[derive(Debug, Clone, Serialize)]
 pub struct TargetCheck {
-    /// What is measured.
+    /// The measured quantity.
     pub name: String,
     /// The goal, for example `≤ 2.00 s`.
     pub goal: String,

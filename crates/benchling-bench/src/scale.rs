@@ -2,9 +2,9 @@
 //!
 //! The simulator runs as its own process (the `benchling-sim` binary), so its
 //! memory and CPU do not count. The client runs as a child process of this
-//! runner (the hidden `scale-client` subcommand), so that its peak resident set
-//! size and CPU time cover nothing but the client: the runner's own work, such
-//! as the decode benchmark, happens in another process.
+//! runner (the hidden `scale-client` subcommand). Its peak resident set size
+//! and CPU time therefore cover nothing but the client, because the runner's
+//! own work, such as the decode benchmark, happens in another process.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -68,7 +68,7 @@ impl ScaleOptions {
     }
 }
 
-/// What the client process measured about itself.
+/// The client process's measurements of itself.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientMeasurement {
@@ -348,7 +348,7 @@ impl SimulatorProcess {
     }
 
     async fn stop(&mut self) {
-        // The simulator holds no state worth keeping, so a plain kill is enough.
+        // The simulator keeps no state worth saving, so a plain kill is enough.
         if let Err(error) = self.child.kill().await {
             eprintln!("warning: failed to stop the simulator process: {error}");
         }
@@ -447,7 +447,7 @@ fn create_request(index: usize) -> DnaSequencesBulkCreateRequest {
     }
 }
 
-/// The client side, run in its own process by the hidden `scale-client` subcommand.
+/// Runs the client side: the hidden `scale-client` subcommand, in its own process.
 ///
 /// Reads the client credentials from `BENCHLING_SIM_CLIENT_ID` and
 /// `BENCHLING_SIM_CLIENT_SECRET`, so they do not appear in the process list.
@@ -507,8 +507,8 @@ pub async fn run_client(url: &str, options: &ScaleOptions) -> Result<ClientMeasu
         tasks.len()
     );
 
-    // No task ends before `create_started + task_seconds`, so a snapshot half a
-    // second earlier sees every task waiting and no decoded response yet.
+    // No task ends before `create_started + task_seconds`, so at a snapshot half a
+    // second earlier every task is waiting and no response is decoded yet.
     let snapshot_at =
         create_started + Duration::from_secs_f64((options.task_seconds - 0.5).max(0.0));
     let snapshot = tokio::spawn(async move {

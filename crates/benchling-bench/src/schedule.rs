@@ -146,8 +146,8 @@ mod tests {
     #[test]
     fn creates_spill_into_later_windows() {
         let schedule = BestSchedule::compute(100, 20.0, 60, 30.0);
-        // 60 creates at 0 s, 40 at 30 s; polls: none fit window 0, 20 fit window 1
-        // (at 30 s), 60 go to window 2 (60 s) and the rest, ending at 50 s, too.
+        // 60 creates go at 0 s and 40 at 30 s. No poll fits window 0 and 20 fit
+        // window 1 (at 30 s). Window 2 (60 s) takes 60 polls and window 3 the last 20.
         assert_eq!(schedule.windows[0].creates, 60);
         assert_eq!(schedule.windows[1].creates, 40);
         assert_eq!(schedule.windows[1].polls, 20);
