@@ -50,7 +50,7 @@ mkdir -p "$OUTPUT_DIR"
     echo "rustc: $(rustc --version)"
     echo "python: $("$VENV/bin/python" --version 2>&1)"
     echo "benchling-sdk (Python): $("$VENV/bin/python" -c "import importlib.metadata as m; print(m.version('benchling-sdk'))")"
-    echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    echo "git: $(git describe --always --dirty 2>/dev/null || echo unknown)"
 } >"$OUTPUT_DIR/environment.txt"
 cat "$OUTPUT_DIR/environment.txt"
 

@@ -657,7 +657,7 @@ impl BudgetReport {
         text.push_str("\nCommands:\n\n");
         for run in &self.runs {
             text.push_str(&format!(
-                "- {} ({}): `{}`\n",
+                "- {}, window {}: `{}`\n",
                 run.label, run.window_text, run.command
             ));
         }
@@ -669,7 +669,7 @@ impl BudgetReport {
         }
         for run in self.runs.iter().filter(|run| !run.errors.is_empty()) {
             text.push_str(&format!(
-                "\nErrors of {} ({}):\n",
+                "\nErrors of {}, window {}:\n",
                 run.label, run.window_text
             ));
             for error in &run.errors {
