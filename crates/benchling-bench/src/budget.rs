@@ -44,6 +44,10 @@ pub struct BudgetOptions {
     pub unlimited: bool,
     /// Run the contenders one after another instead of side by side.
     pub sequential: bool,
+    /// In the Rust contenders, send the first create alone and start the others
+    /// after its response: a diagnostic that keeps the governor from adopting the
+    /// server's window while other requests are in flight.
+    pub first_create_alone: bool,
 }
 
 /// A client configuration under test.
@@ -244,8 +248,8 @@ async fn run_contender(
             })?;
             run_python(&simulator, options.tasks, peer).await
         }
-        Contender::RustDefaults => run_rust(&simulator, options.tasks, false, command).await,
-        Contender::RustAdaptive => run_rust(&simulator, options.tasks, true, command).await,
+        Contender::RustDefaults => run_rust(&simulator, options, false, command).await,
+        Contender::RustAdaptive => run_rust(&simulator, options, true, command).await,
     };
     let stats = simulator.stats();
     simulator.shutdown().await;
@@ -334,7 +338,7 @@ struct RustTask {
 
 async fn run_rust(
     simulator: &Simulator,
-    tasks: usize,
+    options: &BudgetOptions,
     adaptive: bool,
     command: &str,
 ) -> Result<ClientRun> {
@@ -344,15 +348,28 @@ async fn run_rust(
         .build()
         .map_err(BenchError::sdk("building the client"))?;
 
+    // Set once the first create has its response, when the others wait for it.
+    let (first_created, first_created_receiver) =
+        tokio::sync::watch::channel(!options.first_create_alone);
+    let first_created = &first_created;
+
     let started = Instant::now();
-    let waits = (0..tasks).map(|index| {
+    let waits = (0..options.tasks).map(|index| {
         let client = client.clone();
+        let mut first_created_receiver = first_created_receiver.clone();
         async move {
+            if index > 0 {
+                // The sender outlives every wait, so this returns once it is set.
+                let _ = first_created_receiver.wait_for(|created| *created).await;
+            }
             let task = client
                 .dna_sequences()
                 .bulk_create(&create_request(index))
                 .await
                 .map_err(BenchError::sdk("creating a task"))?;
+            if index == 0 {
+                first_created.send_replace(true);
+            }
 
             let wait_started = Instant::now();
             let last_due = Arc::new(Mutex::new(None));
@@ -623,6 +640,13 @@ impl BudgetReport {
              Simulator time scale {} (real time). Lags are in seconds, p50 / p95.\n\n",
             options.tasks, options.task_seconds, self.time_scale
         );
+
+        if options.first_create_alone {
+            text.push_str(
+                "Diagnostic run: the Rust contenders sent their first create alone and the \
+                 others after its response.\n\n",
+            );
+        }
 
         let mut table = Table::new([
             "contender",

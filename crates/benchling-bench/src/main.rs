@@ -145,6 +145,11 @@ struct BudgetArgs {
     /// Run the contenders one after another instead of side by side.
     #[arg(long)]
     sequential: bool,
+
+    /// Diagnostic: in the Rust contenders, send the first create alone and the
+    /// others after its response.
+    #[arg(long)]
+    first_create_alone: bool,
 }
 
 impl BudgetArgs {
@@ -156,6 +161,7 @@ impl BudgetArgs {
             rate_window_seconds: self.rate_window,
             unlimited: !self.no_unlimited,
             sequential: self.sequential,
+            first_create_alone: self.first_create_alone,
         }
     }
 }

@@ -10,8 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use benchling_sdk::models::{DnaSequenceBulkCreate, DnaSequencesBulkCreateRequest};
-use benchling_sdk::tasks::{wait_all, AdaptivePoll, WaitAllOptions, WaitOptions};
+use benchling_sdk::models::{
+    BulkCreateDnaSequencesAsyncTaskResponse, DnaSequenceBulkCreate, DnaSequencesBulkCreateRequest,
+};
+use benchling_sdk::tasks::{wait_all, AdaptivePoll, TaskHelper, WaitAllOptions, WaitOptions};
 use benchling_sdk::Benchling;
 use futures::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
@@ -141,8 +143,47 @@ pub struct ScaleReport {
     pub final_heap_bytes_per_task: f64,
     /// Client CPU time per poll while the waits ran, in microseconds.
     pub cpu_microseconds_per_poll: f64,
+    /// In-memory sizes of what a waiting task keeps, from this build of the SDK.
+    pub sizes: Option<WaitSizes>,
     /// The targets and whether they were met.
     pub targets: Vec<TargetCheck>,
+}
+
+/// In-memory sizes, in bytes, of the SDK values and futures behind one waiting
+/// task, from `std::mem::size_of_val` on values that are built and never polled.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct WaitSizes {
+    /// `TaskHelper<BulkCreateDnaSequencesAsyncTaskResponse>`.
+    pub task_helper: usize,
+    /// The future of `TaskPoller::wait` with an adaptive policy.
+    pub wait_future: usize,
+    /// The future of `client.tasks().get(id)`, one poll request. `wait_all`
+    /// boxes one such request per due poll while it waits for a free slot.
+    pub poll_request_future: usize,
+}
+
+impl WaitSizes {
+    fn measure() -> Option<WaitSizes> {
+        let client = Benchling::builder()
+            .tenant_url("http://127.0.0.1:9")
+            .api_key("size-measurement")
+            .build()
+            .ok()?;
+        let task_id = "00000000-0000-4000-8000-000000000000";
+        let helper =
+            TaskHelper::<BulkCreateDnaSequencesAsyncTaskResponse>::from_task_id(&client, task_id)
+                .ok()?;
+        let wait = helper
+            .poller(WaitOptions::new().policy(AdaptivePoll::default()))
+            .wait();
+        let tasks = client.tasks();
+        let request = tasks.get(task_id);
+        Some(WaitSizes {
+            task_helper: std::mem::size_of_val(&helper),
+            wait_future: std::mem::size_of_val(&wait),
+            poll_request_future: std::mem::size_of_val(&request),
+        })
+    }
 }
 
 /// Instants of the batch on the simulator's clock, in seconds after its first create.
@@ -260,6 +301,7 @@ pub async fn run(
         final_rss_bytes_per_task: per_task_rss(client.final_peak_rss),
         final_heap_bytes_per_task: per_task_heap(client.final_peak_heap),
         cpu_microseconds_per_poll,
+        sizes: WaitSizes::measure(),
         client,
         targets,
     })
@@ -648,6 +690,15 @@ impl ScaleReport {
             "client CPU per poll",
             format!("{:.1} µs", self.cpu_microseconds_per_poll),
         );
+        if let Some(sizes) = &self.sizes {
+            row(
+                "sizes: TaskHelper / wait future / one poll request future",
+                format!(
+                    "{} / {} / {} bytes",
+                    sizes.task_helper, sizes.wait_future, sizes.poll_request_future
+                ),
+            );
+        }
         text.push_str(&table.render());
         text.push_str(&format!(
             "\nCommand: `{}`\n\nSimulator: `{}`\n",
