@@ -169,6 +169,8 @@ struct WindowState {
     /// True when `window_end` comes from the server's reset header, not a local guess.
     window_from_server: bool,
     remaining: u32,
+    /// Requests sent under a permit whose response has not been observed yet.
+    in_flight: u32,
     normal_waiting: u32,
     last: Option<RateLimit>,
 }
@@ -189,6 +191,33 @@ impl WindowState {
                 self.window_from_server = false;
                 self.remaining = self.limit;
             }
+        }
+    }
+}
+
+/// The right to send one request, taken from the window by [`Governor::acquire`].
+///
+/// Pass the response to [`Permit::observe`]. A permit dropped without a response
+/// (a transport failure) only stops counting as in flight.
+#[must_use]
+pub(crate) struct Permit<'a> {
+    governor: &'a Governor,
+    counted: bool,
+}
+
+impl Permit<'_> {
+    /// Updates the window from the response to the request sent under this permit.
+    pub(crate) fn observe(mut self, status: u16, headers: &HeaderMap) {
+        let counted = std::mem::take(&mut self.counted);
+        self.governor.observe(status, headers, counted);
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        if self.counted {
+            let mut state = self.governor.lock();
+            state.in_flight = state.in_flight.saturating_sub(1);
         }
     }
 }
@@ -217,6 +246,7 @@ impl Governor {
                 window_end: None,
                 window_from_server: false,
                 remaining: limit,
+                in_flight: 0,
                 normal_waiting: 0,
                 last: None,
             }),
@@ -237,9 +267,12 @@ impl Governor {
     }
 
     /// Waits until the window has budget for one more request, then takes it.
-    pub(crate) async fn acquire(&self, priority: Priority) {
+    pub(crate) async fn acquire(&self, priority: Priority) -> Permit<'_> {
         if !self.config.enabled {
-            return;
+            return Permit {
+                governor: self,
+                counted: false,
+            };
         }
 
         let _normal = (priority == Priority::Normal).then(|| {
@@ -262,7 +295,11 @@ impl Governor {
                 let behind_others = priority == Priority::Poll && state.normal_waiting > 0;
                 if has_budget && !behind_others {
                     state.remaining -= 1;
-                    return;
+                    state.in_flight += 1;
+                    return Permit {
+                        governor: self,
+                        counted: true,
+                    };
                 }
 
                 if has_budget {
@@ -291,11 +328,23 @@ impl Governor {
         }
     }
 
-    /// Updates the window from a response's status and headers.
-    pub(crate) fn observe(&self, status: u16, headers: &HeaderMap) {
+    /// Updates the window from a response's status and headers; `counted` is
+    /// true when the request was sent under a counted permit.
+    fn observe(&self, status: u16, headers: &HeaderMap, counted: bool) {
         let observed = RateLimit::from_headers(headers);
         let mut state = self.lock();
         let now = Instant::now();
+
+        if counted {
+            state.in_flight = state.in_flight.saturating_sub(1);
+        }
+
+        // The server's count may not include requests still in flight, so they
+        // are taken off its remaining budget: counting them twice only delays a
+        // request, while counting them never earns a 429.
+        let server_remaining = observed
+            .and_then(|limit| limit.remaining)
+            .map(|remaining| remaining.saturating_sub(state.in_flight));
 
         if let Some(limit) = observed {
             state.last = Some(limit);
@@ -317,11 +366,12 @@ impl Governor {
                 if new_window {
                     state.window_end = Some(end);
                     state.window_from_server = true;
-                    state.remaining = limit.remaining.unwrap_or(state.limit);
+                    state.remaining = server_remaining
+                        .unwrap_or_else(|| state.limit.saturating_sub(state.in_flight));
                 }
             }
 
-            if let Some(remaining) = limit.remaining {
+            if let Some(remaining) = server_remaining {
                 state.remaining = state.remaining.min(remaining);
             }
         }
@@ -392,11 +442,11 @@ mod tests {
         );
         let start = Instant::now();
         for _ in 0..3 {
-            governor.acquire(Priority::Normal).await;
+            let _permit = governor.acquire(Priority::Normal).await;
         }
         assert_eq!(start.elapsed(), Duration::ZERO);
 
-        governor.acquire(Priority::Normal).await;
+        let _permit = governor.acquire(Priority::Normal).await;
         assert_eq!(start.elapsed(), Duration::from_secs(30));
     }
 
@@ -405,18 +455,18 @@ mod tests {
         let governor = Governor::new(GovernorConfig::new().limit(10).share(0.5), 60);
         let start = Instant::now();
         for _ in 0..5 {
-            governor.acquire(Priority::Poll).await;
+            let _permit = governor.acquire(Priority::Poll).await;
         }
         assert_eq!(start.elapsed(), Duration::ZERO);
-        governor.acquire(Priority::Poll).await;
+        let _permit = governor.acquire(Priority::Poll).await;
         assert_eq!(start.elapsed(), Duration::from_secs(30));
     }
 
     #[tokio::test(start_paused = true)]
     async fn follows_server_headers() {
         let governor = Governor::new(GovernorConfig::new(), 60);
-        governor.acquire(Priority::Normal).await;
-        governor.observe(
+        let permit = governor.acquire(Priority::Normal).await;
+        permit.observe(
             200,
             &headers(&[
                 ("x-rate-limit-limit", "60"),
@@ -426,18 +476,18 @@ mod tests {
         );
 
         let start = Instant::now();
-        governor.acquire(Priority::Normal).await;
+        let _permit = governor.acquire(Priority::Normal).await;
         assert_eq!(start.elapsed(), Duration::from_millis(5250));
     }
 
     #[tokio::test(start_paused = true)]
     async fn too_many_requests_empties_the_window() {
         let governor = Governor::new(GovernorConfig::new().window(Duration::from_secs(30)), 60);
-        governor.acquire(Priority::Normal).await;
-        governor.observe(429, &HeaderMap::new());
+        let permit = governor.acquire(Priority::Normal).await;
+        permit.observe(429, &HeaderMap::new());
 
         let start = Instant::now();
-        governor.acquire(Priority::Normal).await;
+        let _permit = governor.acquire(Priority::Normal).await;
         assert_eq!(start.elapsed(), Duration::from_secs(30));
     }
 
@@ -449,13 +499,13 @@ mod tests {
                 .window(Duration::from_secs(10)),
             60,
         );
-        governor.acquire(Priority::Normal).await;
+        let _permit = governor.acquire(Priority::Normal).await;
 
         let order = Arc::new(Mutex::new(Vec::new()));
         let poll = {
             let (governor, order) = (governor.clone(), order.clone());
             tokio::spawn(async move {
-                governor.acquire(Priority::Poll).await;
+                let _permit = governor.acquire(Priority::Poll).await;
                 order.lock().unwrap().push("poll");
             })
         };
@@ -463,7 +513,7 @@ mod tests {
         let normal = {
             let (governor, order) = (governor.clone(), order.clone());
             tokio::spawn(async move {
-                governor.acquire(Priority::Normal).await;
+                let _permit = governor.acquire(Priority::Normal).await;
                 order.lock().unwrap().push("normal");
             })
         };
@@ -474,11 +524,51 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn in_flight_requests_leave_the_server_budget() {
+        let governor = Governor::new(GovernorConfig::new(), 60);
+        let mut permits = Vec::new();
+        for _ in 0..40 {
+            permits.push(governor.acquire(Priority::Normal).await);
+        }
+
+        // The first response counts only its own request; 39 others are still in flight.
+        permits.remove(0).observe(
+            202,
+            &headers(&[
+                ("x-rate-limit-limit", "60"),
+                ("x-rate-limit-remaining", "59"),
+                ("x-rate-limit-reset", "30"),
+            ]),
+        );
+
+        let start = Instant::now();
+        for _ in 0..20 {
+            permits.push(governor.acquire(Priority::Poll).await);
+        }
+        assert_eq!(start.elapsed(), Duration::ZERO);
+
+        let _permit = governor.acquire(Priority::Poll).await;
+        assert_eq!(start.elapsed(), Duration::from_millis(30_250));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn dropped_permit_stops_counting() {
+        let governor = Governor::new(GovernorConfig::new(), 60);
+        drop(governor.acquire(Priority::Normal).await);
+        assert_eq!(governor.lock().in_flight, 0);
+
+        let permit = governor.acquire(Priority::Normal).await;
+        assert_eq!(governor.lock().in_flight, 1);
+        permit.observe(200, &HeaderMap::new());
+        assert_eq!(governor.lock().in_flight, 0);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn disabled_never_waits() {
         let governor = Governor::new(GovernorConfig::disabled().limit(1), 60);
         let start = Instant::now();
         for _ in 0..10 {
-            governor.acquire(Priority::Normal).await;
+            let _permit = governor.acquire(Priority::Normal).await;
         }
         assert_eq!(start.elapsed(), Duration::ZERO);
     }

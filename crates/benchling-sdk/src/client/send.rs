@@ -141,7 +141,7 @@ impl Benchling {
         let mut refreshed_token = false;
 
         loop {
-            inner.governor.acquire(priority).await;
+            let permit = inner.governor.acquire(priority).await;
             tries += 1;
 
             let (request, bearer) = self
@@ -176,7 +176,7 @@ impl Benchling {
 
             let status = answer.status();
             let headers = answer.headers().clone();
-            inner.governor.observe(status.as_u16(), &headers);
+            permit.observe(status.as_u16(), &headers);
 
             let bytes = match answer.bytes().await {
                 Ok(bytes) => bytes,

@@ -81,7 +81,12 @@ impl SnapshotSource for BoundedSource {
         Box::pin(async move {
             // The semaphore is never closed, so acquiring only waits.
             let _permit = self.permits.acquire().await;
-            self.client.tasks().get(task_id).await
+
+            // The request future is about 2 KB; it is allocated only once a slot is
+            // free, so thousands of due polls waiting here stay small.
+            let tasks = self.client.tasks();
+            let poll = Box::pin(tasks.get(task_id));
+            poll.await
         })
     }
 }
