@@ -61,7 +61,8 @@ pub enum Error {
 
     /// The request got no HTTP response: connection, TLS or timeout failure.
     #[error(
-        "request to {url} failed: {source}; check the tenant URL and the network, then try again"
+        "request to {url} failed: {}; check the tenant URL and the network, then try again",
+        source_chain(source)
     )]
     Transport {
         /// The URL of the request (it never contains credentials).
@@ -229,7 +230,8 @@ impl fmt::Display for ApiError {
             500..=599 => "the server or a proxy failed; try again later",
             _ => "see the API reference for this status",
         };
-        write!(f, "; {advice}")
+        // Messages from the server usually end with a full stop already.
+        write!(f, " ({advice})")
     }
 }
 
@@ -353,6 +355,21 @@ impl fmt::Display for TaskFailure {
 }
 
 impl std::error::Error for TaskFailure {}
+
+/// Joins an error and its sources, so the root cause (such as "Connection refused") shows.
+fn source_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
 
 /// Cuts `text` to at most `max` characters on a character boundary.
 pub(crate) fn excerpt(text: &str, max: usize) -> String {

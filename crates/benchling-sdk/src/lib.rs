@@ -53,11 +53,11 @@
 //!   exponential backoff and jitter, honouring `Retry-After`.
 //! - **Auth**: API keys, OAuth2 client credentials with a shared token cache,
 //!   or a bearer token; secrets never appear in `Debug` output, logs or errors.
-//! - **Blocking use**: the `blocking` feature adds [`blocking`], a synchronous
+//! - **Blocking use**: the `blocking` feature adds `benchling_sdk::blocking`, a synchronous
 //!   facade for scripts.
 //!
 //! # Features
-//! - `blocking`: the synchronous facade in [`blocking`].
+//! - `blocking`: the synchronous facade in `benchling_sdk::blocking`.
 //!
 //! # Logs
 //! The crate logs through `tracing`: one `info` span per wait (with the task

@@ -456,6 +456,13 @@ async fn post_is_not_retried_after_transport_error() {
         .unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
     assert!(error.to_string().contains(&url), "{error}");
+    assert!(
+        error
+            .to_string()
+            .to_lowercase()
+            .contains("connection refused"),
+        "{error}"
+    );
 }
 
 #[tokio::test]

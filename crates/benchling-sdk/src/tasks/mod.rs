@@ -12,7 +12,7 @@
 //!
 //! The defaults match Benchling's Python SDK: a poll every second for at most
 //! 600 seconds. [`WaitOptions`] takes another interval, another maximum wait
-//! or another [`PollPolicy`], such as [`AdaptivePoll`], which uses far fewer
+//! or another [`PollPolicy`], such as [`AdaptivePoll`], which uses fewer
 //! requests of the tenant's shared rate budget on long tasks.
 //!
 //! A status the API does not document (for example `QUEUED`) counts as not

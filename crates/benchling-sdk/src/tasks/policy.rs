@@ -5,7 +5,7 @@
 //! defaults of Benchling's Python SDK (`interval_wait_seconds=1`,
 //! `max_wait_seconds=600`), so a ported script behaves the same.
 //!
-//! [`ExponentialBackoff`] and [`AdaptivePoll`] spend far fewer requests of the
+//! [`ExponentialBackoff`] and [`AdaptivePoll`] spend fewer requests of the
 //! tenant's shared rate budget on long tasks.
 
 use std::fmt;
@@ -96,12 +96,19 @@ impl PollPolicy for ExponentialBackoff {
 /// fraction of how long the task has run.
 ///
 /// The delay is `task_age * fraction`, at least `min_delay` and at most `max_delay`,
-/// then scaled by a random factor in `[1 - jitter, 1]`. A task of duration `D` is
-/// polled about `log(D / min_delay) / log(1 + fraction)` times, and it is seen as
-/// ended at most `fraction * D` (or `min_delay`) after it ends.
+/// then scaled by a random factor in `[1 - jitter, 1]`. With the defaults a task
+/// is polled every second for its first 10 s (as with the Python SDK's
+/// interval), then every 10% of its age, then every 10 s from an age of 100 s.
+/// So it never sends more polls than a 1-second interval, and the count grows
+/// with the logarithm of the duration until the cap: 19 polls for a 20 s task,
+/// 30 for 60 s and 86 for 600 s, against 21, 61 and 601 with a 1-second interval
+/// (counting the first poll and the one that sees the end, without jitter or
+/// request time). A task is seen as ended at most
+/// `max(min_delay, fraction * age)` after it ends, capped at `max_delay`.
 ///
 /// # Defaults
-/// `fraction` 0.1, `min_delay` 250 ms, `max_delay` 10 s, `jitter` 0.2.
+/// `fraction` 0.1, `min_delay` 1 s, `max_delay` 10 s (Benchling suggests polling
+/// a task about every 10 seconds), `jitter` 0.2.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AdaptivePoll {
     /// Delay as a fraction of the task's age.
@@ -118,7 +125,7 @@ impl Default for AdaptivePoll {
     fn default() -> Self {
         AdaptivePoll {
             fraction: 0.1,
-            min_delay: Duration::from_millis(250),
+            min_delay: Duration::from_secs(1),
             max_delay: Duration::from_secs(10),
             jitter: 0.2,
         }
@@ -159,8 +166,8 @@ fn apply_jitter(seconds: f64, jitter: f64, sample: f64) -> Duration {
 ///     .max_wait(Duration::from_secs(60));
 /// assert_eq!(python_like.max_wait_duration(), Duration::from_secs(60));
 ///
-/// let frugal = WaitOptions::new().policy(AdaptivePoll::default());
-/// assert_eq!(frugal.max_wait_duration(), Duration::from_secs(600));
+/// let adaptive = WaitOptions::new().policy(AdaptivePoll::default());
+/// assert_eq!(adaptive.max_wait_duration(), Duration::from_secs(600));
 /// ```
 #[derive(Debug, Clone)]
 pub struct WaitOptions {
@@ -291,7 +298,7 @@ mod tests {
         };
         assert_eq!(
             policy.next_delay(&state(1, 0.0, 0.0)),
-            Duration::from_millis(250)
+            Duration::from_secs(1)
         );
         assert_eq!(
             policy.next_delay(&state(5, 20.0, 0.0)),
@@ -301,6 +308,27 @@ mod tests {
             policy.next_delay(&state(9, 500.0, 0.0)),
             Duration::from_secs(10)
         );
+    }
+
+    /// Counts the polls until one at or after `duration`, without jitter or request time.
+    fn polls_until(policy: &dyn PollPolicy, duration: f64) -> u32 {
+        let (mut age, mut polls) = (0.0, 1);
+        while age < duration {
+            age += policy.next_delay(&state(polls, age, 0.0)).as_secs_f64();
+            polls += 1;
+        }
+        polls
+    }
+
+    #[test]
+    fn adaptive_never_polls_more_than_fixed() {
+        let adaptive = AdaptivePoll::default();
+        let fixed = FixedInterval::new(Duration::from_secs(1));
+        for (duration, expected) in [(5.0, 6), (20.0, 19), (60.0, 30), (600.0, 86)] {
+            let polls = polls_until(&adaptive, duration);
+            assert_eq!(polls, expected, "{duration} s task");
+            assert!(polls <= polls_until(&fixed, duration), "{duration} s task");
+        }
     }
 
     #[test]
