@@ -189,7 +189,7 @@ pub struct TaskWaitArgs {
     pub task_ids: Vec<String>,
 
     /// Fixed time between two polls of a task, such as 2s. Without it, polls
-    /// start 250 ms apart and grow to a tenth of the task's age, at most 10 s
+    /// start 1 s apart and grow to a tenth of the task's age, at most 10 s
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub interval: Option<Duration>,
 
@@ -299,7 +299,7 @@ is not sent; the others still are):
 Sending and waiting:
   Valid records are sent in bulk-create requests of --batch-size records
   (at most 1000, the endpoints' limit). Up to --concurrency tasks run at once,
-  each awaited with adaptive polling (250 ms at first, then a tenth of the
+  each awaited with adaptive polling (1 s at first, then a tenth of the
   task's age, at most 10 s) through the client's rate-limit pacing and retries.
   A progress bar on stderr shows records sent, tasks running and records
   created when stderr is a terminal.

@@ -388,7 +388,7 @@ pub fn to_table(report: &ImportReport, failed_files: &[FailedFile]) -> String {
 
     for file in failed_files {
         out.push_str(&format!(
-            "Wrote the {} record(s) of {} that were not created to {}; fix them and import that file.\n",
+            "Wrote the {} record(s) of {} that were not created to {}; fix the reasons listed above, then import that file.\n",
             file.records,
             file.source,
             file.path.display()
@@ -402,7 +402,7 @@ pub fn to_table(report: &ImportReport, failed_files: &[FailedFile]) -> String {
         .collect();
     out.push_str(&format!(
         "{} record(s) read from {} file(s): {} created, {} rejected before sending, \
-         {} failed in Benchling, {} unconfirmed; {} task(s).\n",
+         {} failed (in Benchling or while sending), {} unconfirmed; {} task(s).\n",
         counts.records,
         sources.len(),
         counts.created,

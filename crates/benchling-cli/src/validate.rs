@@ -102,18 +102,33 @@ fn check_letters(record: &crate::input::ParsedRecord, entity: EntityKind) -> Res
         "invalid letter {letter} at position {}{line}; {count} invalid letter(s) in all ({}); {}",
         offset + 1,
         listed.join(", "),
-        alphabet_hint(entity),
+        alphabet_hint(entity, &distinct),
     ))
 }
 
-fn alphabet_hint(entity: EntityKind) -> String {
+/// Describes the alphabet and, when the invalid letters suggest another entity, names it.
+fn alphabet_hint(entity: EntityKind, invalid: &[u8]) -> String {
     let mut hint = entity.alphabet().describe().to_string();
+    let only = |letters: &[u8]| {
+        invalid
+            .iter()
+            .all(|byte| letters.contains(&byte.to_ascii_uppercase()))
+    };
+    let protein_letters = b"ACDEFGHIKLMNPQRSTVWYXBZJUO*";
+
     match entity {
-        EntityKind::DnaSequences | EntityKind::DnaOligos => {
+        EntityKind::DnaSequences | EntityKind::DnaOligos if only(b"U") => {
             hint.push_str(" (for RNA use --entity rna-sequences)")
         }
-        EntityKind::RnaSequences => hint.push_str(" (for DNA use --entity dna-sequences)"),
-        EntityKind::AaSequences => {}
+        EntityKind::RnaSequences if only(b"T") => {
+            hint.push_str(" (for DNA use --entity dna-sequences)")
+        }
+        EntityKind::DnaSequences | EntityKind::DnaOligos | EntityKind::RnaSequences
+            if only(protein_letters) =>
+        {
+            hint.push_str(" (for proteins use --entity aa-sequences)")
+        }
+        _ => {}
     }
     hint
 }
@@ -181,7 +196,25 @@ mod tests {
             reason.contains("2 invalid letter(s) in all ('U', 'X')"),
             "{reason}"
         );
-        assert!(reason.contains("rna-sequences"), "{reason}");
+        assert!(reason.contains("aa-sequences"), "{reason}");
+    }
+
+    #[test]
+    fn hint_names_the_likely_entity() {
+        let mut names = NameRegistry::default();
+        let uracil = check(&entry("u", "ACGUU"), EntityKind::DnaSequences, &mut names).unwrap_err();
+        assert!(uracil.contains("--entity rna-sequences"), "{uracil}");
+
+        let protein = check(
+            &entry("p", "MKTAYIAKQR"),
+            EntityKind::DnaSequences,
+            &mut names,
+        )
+        .unwrap_err();
+        assert!(protein.contains("--entity aa-sequences"), "{protein}");
+
+        let thymine = check(&entry("t", "ACGT"), EntityKind::RnaSequences, &mut names).unwrap_err();
+        assert!(thymine.contains("--entity dna-sequences"), "{thymine}");
     }
 
     #[test]
