@@ -158,7 +158,7 @@ pub struct WaitSizes {
     /// The future of `TaskPoller::wait` with an adaptive policy.
     pub wait_future: usize,
     /// The future of `client.tasks().get(id)`, one poll request. `wait_all`
-    /// boxes one such request per due poll while it waits for a free slot.
+    /// boxes one such request per poll once a slot for polls in flight is free.
     pub poll_request_future: usize,
 }
 
