@@ -89,9 +89,10 @@ pub enum Error {
 
     /// The task did not end within the maximum wait.
     #[error(
-        "task {task_id} still {status} after waiting {waited:.1?} ({attempts} polls); \
-         wait longer or check the task later with its id",
-        status = last.status
+        "timed out waiting for task {task_id}: still {status} after {waited:.1?} \
+         ({attempts} poll{plural}); wait longer or check the task later with its id",
+        status = last.status,
+        plural = if *attempts == 1 { "" } else { "s" }
     )]
     WaitTimedOut {
         /// Id of the task that was awaited.

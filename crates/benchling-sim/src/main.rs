@@ -122,10 +122,33 @@ fn seconds(value: f64, name: &str) -> Result<Duration, String> {
         .map_err(|_| format!("{name} must be a non-negative number of seconds, got {value}"))
 }
 
+/// Checks that `operation_id` names a task-creating operation, suggesting the
+/// right spelling when only the case differs.
+fn known_operation(operation_id: &str) -> Result<(), String> {
+    let operations = benchling_sim::operations();
+    if operations.iter().any(|op| op.operation_id == operation_id) {
+        return Ok(());
+    }
+    match operations
+        .iter()
+        .find(|op| op.operation_id.eq_ignore_ascii_case(operation_id))
+    {
+        Some(op) => Err(format!(
+            "unknown operation id `{operation_id}`; did you mean `{}`?",
+            op.operation_id
+        )),
+        None => Err(format!(
+            "unknown operation id `{operation_id}`; use an operationId of a task-creating \
+             endpoint, such as bulkCreateDNASequences"
+        )),
+    }
+}
+
 fn parse_operation_latency(text: &str) -> Result<(String, LatencyModel), String> {
     let (operation_id, values) = text
         .split_once('=')
         .ok_or_else(|| format!("expected OPERATION_ID=BASE[,PER_ITEM[,JITTER]], got `{text}`"))?;
+    known_operation(operation_id)?;
     let numbers = values
         .split(',')
         .map(|value| {
@@ -157,6 +180,7 @@ fn parse_failing_operation(text: &str) -> Result<(String, String), String> {
     let (operation_id, message) = text
         .split_once('=')
         .ok_or_else(|| format!("expected OPERATION_ID=MESSAGE, got `{text}`"))?;
+    known_operation(operation_id)?;
     Ok((operation_id.to_owned(), message.to_owned()))
 }
 
@@ -238,6 +262,12 @@ async fn main() -> ExitCode {
     println!("BENCHLING_SIM_API_KEY={}", simulator.api_key());
     println!("BENCHLING_SIM_CLIENT_ID={}", simulator.client_id());
     println!("BENCHLING_SIM_CLIENT_SECRET={}", simulator.client_secret());
+    // The same settings under the names the `benchling` CLI reads, ready to paste.
+    println!(
+        "# export BENCHLING_TENANT_URL={} BENCHLING_API_KEY={}",
+        simulator.base_url(),
+        simulator.api_key()
+    );
     if let Err(error) = std::io::Write::flush(&mut std::io::stdout()) {
         tracing::warn!(%error, "failed to flush stdout");
     }

@@ -80,6 +80,28 @@ fn invalid_flag_values_are_rejected() {
     }
 }
 
+#[test]
+fn unknown_operation_ids_are_rejected() {
+    for (args, expected) in [
+        (
+            &["--fail-operation", "bulkCreateDnaSequences=boom"][..],
+            "did you mean `bulkCreateDNASequences`",
+        ),
+        (
+            &["--operation-latency", "bogus=20"],
+            "unknown operation id `bogus`",
+        ),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_benchling-sim"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{args:?} was accepted");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
+
 #[tokio::test]
 async fn binary_serves_printed_url_with_printed_key() {
     let (_running, lines) = start(&["--port", "0", "--api-key", "bin_key", "--time-scale", "60"]);
