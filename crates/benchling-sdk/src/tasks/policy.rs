@@ -102,7 +102,7 @@ impl PollPolicy for ExponentialBackoff {
 /// So it never sends more polls than a 1-second interval, and the count grows
 /// with the logarithm of the duration until the cap: 19 polls for a 20 s task,
 /// 30 for 60 s and 86 for 600 s, against 21, 61 and 601 with a 1-second interval
-/// (counting the first poll and the one that sees the end, without jitter or
+/// (counting the first poll and the one that detects the end, without jitter or
 /// request time). A task is seen as ended at most
 /// `max(min_delay, fraction * age)` after it ends, capped at `max_delay`.
 ///
