@@ -4,8 +4,8 @@
 //! exports, alignments, registration, …) run as tasks: the endpoint returns
 //! `202 {"taskId": …}` and the result is read later from
 //! `GET /api/v2/tasks/{taskId}`. Every task-creating endpoint of this crate
-//! returns a [`TaskHelper<T>`](tasks::TaskHelper) that knows the type `T` of its
-//! task's response and waits for it:
+//! returns a [`TaskHelper<T>`](tasks::TaskHelper), typed with its task's
+//! response `T`, that waits for the task:
 //!
 //! ```
 //! use benchling_sdk::models::{DnaSequenceBulkCreate, DnaSequencesBulkCreateRequest};

@@ -436,7 +436,7 @@ fn emit_tagged(
     mut doc: String,
 ) {
     doc.push_str(&format!(
-        "\n\nOne of several objects, told apart by the discriminator property `{tag}`."
+        "\n\nOne of several objects, selected by the discriminator property `{tag}`."
     ));
     doc_lines(out, "", &doc);
     let _ = writeln!(

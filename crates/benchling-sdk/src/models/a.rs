@@ -1732,7 +1732,7 @@ impl serde::Serialize for AppConfigItemBooleanCreate {
 
 /// Schema `AppConfigItemBulkUpdate` of the Benchling v2 API.
 ///
-/// One of several objects, told apart by the discriminator property `type`.
+/// One of several objects, selected by the discriminator property `type`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AppConfigItemBulkUpdate {
     /// `type` is `aa_sequence` or `box` or `box_schema` or `container` or `container_schema` or `custom_entity` or `dna_oligo` or `dna_sequence` or `dropdown` or `dropdown_option` or `entity_schema` or `entry` or `entry_schema` or `field` or `folder` or `legacy_request_schema` or `location` or `location_schema` or `mixture` or `molecule` or `plate` or `plate_schema` or `project` or `registry` or `result_schema` or `rna_oligo` or `rna_sequence` or `run_schema` or `secure_text` or `text` or `workflow_task_schema` or `workflow_task_status` or `worklist`.
@@ -1820,7 +1820,7 @@ impl serde::Serialize for AppConfigItemBulkUpdate {
 
 /// Schema `AppConfigItemCreate` of the Benchling v2 API.
 ///
-/// One of several objects, told apart by the discriminator property `type`.
+/// One of several objects, selected by the discriminator property `type`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AppConfigItemCreate {
     /// `type` is `aa_sequence` or `box` or `box_schema` or `container` or `container_schema` or `custom_entity` or `dna_oligo` or `dna_sequence` or `dropdown` or `dropdown_option` or `entity_schema` or `entry` or `entry_schema` or `field` or `folder` or `legacy_request_schema` or `location` or `location_schema` or `mixture` or `molecule` or `plate` or `plate_schema` or `project` or `registry` or `result_schema` or `rna_oligo` or `rna_sequence` or `run_schema` or `secure_text` or `text` or `workflow_task_schema` or `workflow_task_status` or `worklist`.

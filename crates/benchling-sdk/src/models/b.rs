@@ -576,7 +576,7 @@ impl serde::Serialize for Batch {
 
 /// Inline schema at `#/components/schemas/Batch/properties/entity`.
 ///
-/// One of several objects, told apart by the discriminator property `entityType`.
+/// One of several objects, selected by the discriminator property `entityType`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BatchEntity {
     /// `entityType` is `dna_sequence`.

@@ -112,7 +112,7 @@ impl serde::Serialize for EntitiesBulkUpsertRequest {
 
 /// Schema `Entity` of the Benchling v2 API.
 ///
-/// One of several objects, told apart by the discriminator property `entityType`.
+/// One of several objects, selected by the discriminator property `entityType`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entity {
     /// `entityType` is `dna_sequence`.
