@@ -26,7 +26,7 @@ pub struct Cli {
 }
 
 /// Tenant and credentials. Each option falls back to its environment variable.
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct Connection {
     /// Tenant URL, such as https://example.benchling.com
@@ -56,6 +56,19 @@ pub struct Connection {
         value_name = "SECRET"
     )]
     pub client_secret: Option<String>,
+}
+
+// Written by hand so that the API key and the client secret never reach Debug output.
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |secret: &Option<String>| secret.as_ref().map(|_| "<redacted>");
+        f.debug_struct("Connection")
+            .field("tenant_url", &self.tenant_url)
+            .field("api_key", &redacted(&self.api_key))
+            .field("client_id", &self.client_id)
+            .field("client_secret", &redacted(&self.client_secret))
+            .finish()
+    }
 }
 
 /// Options every command takes.
@@ -332,3 +345,22 @@ as 'benchling import':
     chloroplast genome, as amino-acid sequences.
 Both files are built into the binary. Tasks of the simulated tenant take
 20 s plus 100 ms per record in simulated time, run --time-scale times faster.";
+
+#[cfg(test)]
+mod tests {
+    use super::Connection;
+
+    #[test]
+    fn connection_debug_hides_secrets() {
+        let connection = Connection {
+            tenant_url: Some("https://example.benchling.com".into()),
+            api_key: Some("sk_secret_value".into()),
+            client_id: Some("app_1".into()),
+            client_secret: Some("cs_secret_value".into()),
+        };
+        let text = format!("{connection:?}");
+        assert!(!text.contains("secret_value"), "{text}");
+        assert!(text.contains("app_1"), "{text}");
+        assert!(text.contains("<redacted>"), "{text}");
+    }
+}
