@@ -155,9 +155,20 @@ impl Benchling {
             };
             trace!(%method, %url, attempt = tries, "sending request");
 
-            let sent = request.send().await;
-            let answer = match sent {
-                Ok(answer) => answer,
+            // One fallible step from sending to the whole body, so a connection
+            // dropped mid-body is retried like one that failed to connect.
+            let received = async {
+                let response = request.send().await?;
+                let status = response.status();
+                let headers = response.headers().clone();
+                permit.observe(status.as_u16(), &headers);
+                let body = response.bytes().await?;
+                Ok::<_, reqwest::Error>((status, headers, body))
+            }
+            .await;
+
+            let (status, headers, bytes) = match received {
+                Ok(received) => received,
                 Err(error) => {
                     let decision = inner.retry.decide(
                         tries,
@@ -166,29 +177,13 @@ impl Benchling {
                         rand::rng().random(),
                     );
                     if let RetryDecision::RetryAfter(delay) = decision {
-                        debug!(attempt = tries, error = %error, delay_ms = delay.as_millis() as u64, request = %request_name, "retrying after a transport error");
-                        tokio::time::sleep(delay).await;
-                        continue;
-                    }
-                    return Err(Error::Transport { url, source: error });
-                }
-            };
-
-            let status = answer.status();
-            let headers = answer.headers().clone();
-            permit.observe(status.as_u16(), &headers);
-
-            let bytes = match answer.bytes().await {
-                Ok(bytes) => bytes,
-                Err(error) => {
-                    let decision = inner.retry.decide(
-                        tries,
-                        &method,
-                        Outcome::Transport,
-                        rand::rng().random(),
-                    );
-                    if let RetryDecision::RetryAfter(delay) = decision {
-                        debug!(attempt = tries, error = %error, delay_ms = delay.as_millis() as u64, request = %request_name, "retrying after the body could not be read");
+                        debug!(
+                            attempt = tries,
+                            error = %error,
+                            delay_ms = delay.as_millis() as u64,
+                            request = %request_name,
+                            "retrying after a transport error"
+                        );
                         tokio::time::sleep(delay).await;
                         continue;
                     }
