@@ -539,7 +539,7 @@ fn apply_success(
 /// Marks every record of a failed batch as not created, with its own error when Benchling gave one.
 ///
 /// NOTE: a FAILED task returns no response, so this treats the batch as having
-/// created nothing; a partial creation by Benchling would not be seen here.
+/// created nothing. A partial creation by Benchling would not be seen here.
 fn apply_failure(
     records: &mut [RecordResult],
     members: &[usize],

@@ -12,9 +12,12 @@
 //! spelling). When requests queue, task polls wait behind other calls.
 //!
 //! # Defaults
-//! Enabled; 60 requests per 30 s with an API key or a bearer token, 300 per 30 s
-//! with OAuth2 client credentials; the whole budget for this client
-//! ([`GovernorConfig::share`] 1.0). Clones of a client share one governor.
+//! - enabled;
+//! - 60 requests per 30 s with an API key or a bearer token, 300 per 30 s with
+//!   OAuth2 client credentials;
+//! - the whole budget for this client ([`GovernorConfig::share`] 1.0).
+//!
+//! Clones of a client share one governor.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

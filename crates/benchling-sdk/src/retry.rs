@@ -3,11 +3,14 @@
 //! # Defaults
 //! As in Benchling's Python SDK: at most 5 tries; waits of `backoff_factor * 2^n`
 //! seconds (`n` = 0, 1, 2, …, factor 1.0); statuses 429, 502, 503 and 504.
-//! On top of that, each wait gets up to 1 s of random jitter (Benchling's
-//! recommendation for rate-limited clients), no single wait exceeds 64 s, a 429
-//! waits for the `Retry-After` or `x-rate-limit-reset` time when the response has
-//! one, and connection failures and timeouts are retried for `GET` requests only,
-//! because a `POST` that timed out may have created a task already.
+//! On top of that:
+//! - each wait gets up to 1 s of random jitter, as Benchling recommends for
+//!   rate-limited clients;
+//! - no single wait exceeds 64 s;
+//! - a 429 waits for the `Retry-After` or `x-rate-limit-reset` time when the
+//!   response has one;
+//! - connection failures and timeouts are retried for `GET` requests only,
+//!   because a `POST` that timed out may have created a task already.
 //!
 //! The strategy is pure: [`RetryStrategy::decide`] takes the outcome and a jitter
 //! sample and returns a [`RetryDecision`], so its arithmetic is unit-tested.

@@ -65,12 +65,12 @@ pub(crate) fn parse_tenant_url(input: &str) -> Result<String> {
     }
     if !url.username().is_empty() || url.password().is_some() {
         // The credentials themselves stay out of the error.
-        let mut shown = url.clone();
-        let _ = shown.set_username("");
-        let _ = shown.set_password(None);
+        let mut without_credentials = url.clone();
+        let _ = without_credentials.set_username("");
+        let _ = without_credentials.set_password(None);
         return Err(Error::invalid(
             "tenant URL",
-            format!("{shown} (credentials removed)"),
+            format!("{without_credentials} (credentials removed)"),
             "the URL must not contain credentials; pass the API key or client secret to the builder instead",
         ));
     }
